@@ -1,0 +1,135 @@
+/*
+ * sql.c - statement helpers over the SQLite C API.
+ */
+#include "store/sql.h"
+
+#include "store/db.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static enum status
+sql_bind(sqlite3 *db, sqlite3_stmt *stmt, const char *types, va_list ap,
+         struct error *err)
+{
+    int idx = 1;
+    int rc = SQLITE_OK;
+
+    for (const char *t = types; *t != '\0' && rc == SQLITE_OK; t++, idx++) {
+        switch (*t) {
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+
+            rc = s != NULL ? sqlite3_bind_text(stmt, idx, s, -1,
+                                               SQLITE_TRANSIENT)
+                           : sqlite3_bind_null(stmt, idx);
+            break;
+        }
+        case 'i':
+            rc = sqlite3_bind_int64(stmt, idx, va_arg(ap, int64_t));
+            break;
+        case 'n': {
+            int64_t v = va_arg(ap, int64_t);
+
+            rc = v != 0 ? sqlite3_bind_int64(stmt, idx, v)
+                        : sqlite3_bind_null(stmt, idx);
+            break;
+        }
+        default:
+            return error_set(err, STATUS_INTERNAL, NULL,
+                             "internal error binding a statement");
+        }
+    }
+    return rc == SQLITE_OK ? STATUS_OK : db_error(db, rc, err);
+}
+
+static enum status
+sql_vprepare(sqlite3 *db, sqlite3_stmt **out, struct error *err,
+             const char *sql, const char *types, va_list ap)
+{
+    enum status status;
+    int rc;
+
+    rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
+                            NULL);
+    if (rc != SQLITE_OK) {
+        *out = NULL;
+        return db_error(db, rc, err);
+    }
+    status = sql_bind(db, *out, types, ap, err);
+    if (status != STATUS_OK) {
+        sqlite3_finalize(*out);
+        *out = NULL;
+    }
+    return status;
+}
+
+enum status
+sql_prepare(sqlite3 *db, sqlite3_stmt **out, struct error *err,
+            const char *sql, const char *types, ...)
+{
+    enum status status;
+    va_list ap;
+
+    va_start(ap, types);
+    status = sql_vprepare(db, out, err, sql, types, ap);
+    va_end(ap);
+    return status;
+}
+
+enum status
+sql_step(sqlite3_stmt *stmt, bool *row, struct error *err)
+{
+    int rc = sqlite3_step(stmt);
+
+    *row = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        return STATUS_OK;
+    }
+    return db_error(sqlite3_db_handle(stmt), rc, err);
+}
+
+enum status
+sql_exec(sqlite3 *db, int *changes, struct error *err, const char *sql,
+         const char *types, ...)
+{
+    sqlite3_stmt *stmt = NULL;
+    enum status status;
+    va_list ap;
+    bool row;
+
+    va_start(ap, types);
+    status = sql_vprepare(db, &stmt, err, sql, types, ap);
+    va_end(ap);
+    if (status != STATUS_OK) {
+        return status;
+    }
+
+    do {
+        status = sql_step(stmt, &row, err);
+    } while (status == STATUS_OK && row);
+
+    if (changes != NULL) {
+        *changes = sqlite3_changes(db);
+    }
+    sqlite3_finalize(stmt);
+    return status;
+}
+
+char *
+sql_text(struct arena *arena, sqlite3_stmt *stmt, int col)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, col);
+
+    if (text == NULL) {
+        return NULL;
+    }
+    return arena_strndup(arena, (const char *)text,
+                         (size_t)sqlite3_column_bytes(stmt, col));
+}
+
+int64_t
+sql_int(sqlite3_stmt *stmt, int col)
+{
+    return sqlite3_column_int64(stmt, col);
+}
