@@ -71,14 +71,16 @@ bool
 access_check(const struct subject *subject, enum access_action action,
              enum access_resource resource)
 {
-    uint32_t a = 1u << action;
-    uint32_t r = 1u << resource;
     bool allowed = false;
+    uint32_t a, r;
 
     if (subject == NULL || !subject->authenticated ||
-        action >= ACCESS_ACTION_COUNT || resource >= ACCESS_RESOURCE_COUNT) {
+        (unsigned)action >= ACCESS_ACTION_COUNT ||
+        (unsigned)resource >= ACCESS_RESOURCE_COUNT) {
         return false;
     }
+    a = 1u << action;
+    r = 1u << resource;
 
     for (size_t i = 0; i < subject->statement_count; i++) {
         const struct access_statement *s = &subject->statements[i];

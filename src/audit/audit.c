@@ -82,7 +82,7 @@ audit_insert(sqlite3 *db, struct audit_entry *e, struct error *err)
         e->seq = 1;
         memcpy(e->prev_hash, audit_genesis, sizeof(e->prev_hash));
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     if (status != STATUS_OK) {
         return status;
     }
@@ -199,7 +199,7 @@ audit_list(sqlite3 *db, struct arena *arena, const char *account_id,
     while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
         audit_read(arena, stmt, &list[(*count)++]);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     *out = list;
     return status;
 }
@@ -252,7 +252,7 @@ audit_verify_account(sqlite3 *db, struct arena *arena, const char *account_id,
         memcpy(expected_prev, e.hash, sizeof(expected_prev));
         expected_seq++;
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return status;
 }
 
@@ -291,7 +291,7 @@ audit_verify(sqlite3 *db, const char *account_id,
     }
 
 out:
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     arena_release(&arena);
     return status;
 }

@@ -112,7 +112,8 @@ log_event(enum log_level level, const char *comp, const char *event, ...)
     char line[LOG_LINE_MAX];
     char ts[CLOCK_ISO_MAX];
     const char *key, *value;
-    size_t len = 0;
+    size_t len = 0, kept;
+    bool truncated = false;
     va_list ap;
 
     if (level < log_min) {
@@ -126,17 +127,23 @@ log_event(enum log_level level, const char *comp, const char *event, ...)
     len = log_pair(line, sizeof(line), len, "comp", comp);
     len = log_pair(line, sizeof(line), len, "event", event);
 
+    /* A pair that does not fit is dropped whole, never cut inside. */
     va_start(ap, event);
-    while ((key = va_arg(ap, const char *)) != NULL) {
+    while (!truncated && (key = va_arg(ap, const char *)) != NULL) {
         value = va_arg(ap, const char *);
-        if (value != NULL) {
-            len = log_pair(line, sizeof(line), len, key, value);
+        if (value == NULL) {
+            continue;
+        }
+        kept = len;
+        len = log_pair(line, sizeof(line), len, key, value);
+        if (len + sizeof(cut) > sizeof(line)) {
+            len = kept;
+            truncated = true;
         }
     }
     va_end(ap);
 
-    if (len + 1 >= sizeof(line)) {
-        len = sizeof(line) - sizeof(cut);
+    if (truncated) {
         memcpy(line + len, cut, sizeof(cut) - 1);
         len += sizeof(cut) - 1;
     } else {

@@ -7,6 +7,20 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * Messages may quote client input; keep them printable ASCII so that they
+ * are always valid in JSON and in a log line.
+ */
+static void
+error_sanitise(char *text)
+{
+    for (unsigned char *p = (unsigned char *)text; *p != '\0'; p++) {
+        if (*p < ' ' || *p > '~') {
+            *p = '?';
+        }
+    }
+}
+
 enum status
 error_set(struct error *err, enum status status, const char *code,
           const char *fmt, ...)
@@ -24,6 +38,7 @@ error_set(struct error *err, enum status status, const char *code,
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
     va_end(ap);
+    error_sanitise(err->message);
 
     err->detail[0] = '\0';
     return status;
@@ -41,6 +56,7 @@ error_detail(struct error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
     va_end(ap);
+    error_sanitise(err->detail);
 }
 
 void
@@ -81,6 +97,8 @@ status_code(enum status status)
         return "STORE_CORRUPT";
     case STATUS_UNAVAILABLE:
         return "UNAVAILABLE";
+    case STATUS_UPSTREAM:
+        return "UPSTREAM_FAILED";
     case STATUS_INTERNAL:
         return "INTERNAL_ERROR";
     }
@@ -111,6 +129,8 @@ status_http(enum status status)
         return 503;
     case STATUS_UNAVAILABLE:
         return 503;
+    case STATUS_UPSTREAM:
+        return 502;
     case STATUS_NOMEM:
     case STATUS_IO:
     case STATUS_CORRUPT:

@@ -28,6 +28,7 @@ enum status {
     STATUS_IO,              /* the file system or a database failed */
     STATUS_CORRUPT,         /* stored data failed a consistency check */
     STATUS_UNAVAILABLE,     /* the service is shutting down or not ready */
+    STATUS_UPSTREAM,        /* a server we depend on (mail, IdP) failed */
     STATUS_INTERNAL,        /* a bug: an invariant did not hold */
 };
 

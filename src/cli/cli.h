@@ -32,6 +32,7 @@ struct cli_command {
     int (*run)(struct cli *cli);
     const char *usage;   /* "--login EMAIL [--name NAME]" */
     const char *summary; /* one line for the parent's --help */
+    bool nested;         /* has subcommands, which answer --help */
 };
 
 /* Print "ganymede <prefix> <command>" usage for a table of commands. */

@@ -45,7 +45,7 @@ cli_dispatch(struct cli *cli, const char *prefix,
         if (strcmp(commands[i].name, name) != 0) {
             continue;
         }
-        if (cli->argc > 1 && cli_is_help(cli->argv[1])) {
+        if (!commands[i].nested && cli->argc > 1 && cli_is_help(cli->argv[1])) {
             printf("usage: ganymede %s%s%s %s\n  %s\n", prefix,
                    *prefix ? " " : "", name, commands[i].usage,
                    commands[i].summary);
@@ -57,8 +57,8 @@ cli_dispatch(struct cli *cli, const char *prefix,
         return commands[i].run(cli);
     }
 
-    fprintf(stderr, "ganymede: unknown command '%s%s%s'; try --help\n",
-            prefix, *prefix ? " " : "", name);
+    fprintf(stderr, "ganymede: unknown command '%s%s%s'; try --help\n", prefix,
+            *prefix ? " " : "", name);
     return 2;
 }
 

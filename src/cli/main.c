@@ -16,18 +16,18 @@
 
 static const struct cli_command main_commands[] = {
     {"serve", cli_serve, "[--listen HOST:PORT] [--plain-http]",
-     "serve the API over HTTPS"},
-    {"init", cli_init,
-     "[--json] [--account-name NAME] [--admin-login EMAIL]",
-     "create a data directory with a first account and administrator"},
-    {"version", cli_version, "", "print the version"},
-    {"account", cli_account, "<create|list> ...", "manage accounts"},
+     "serve the API over HTTPS", false},
+    {"init", cli_init, "[--json] [--account-name NAME] [--admin-login EMAIL]",
+     "create a data directory with a first account and administrator", false},
+    {"version", cli_version, "", "print the version", false},
+    {"account", cli_account, "<create|list> ...", "manage accounts", true},
     {"user", cli_user, "<create|list|add|remove|passwd> ...",
-     "manage users and their memberships"},
-    {"group", cli_group, "<list|add-member|remove-member> ...",
-     "manage groups"},
-    {"apikey", cli_apikey, "<create|list|revoke> ...", "manage API keys"},
-    {"audit", cli_audit, "<list|verify> ...", "read and verify the audit log"},
+     "manage users and their memberships", true},
+    {"group", cli_group, "<list|add-member|remove-member> ...", "manage groups",
+     true},
+    {"apikey", cli_apikey, "<create|list|revoke> ...", "manage API keys", true},
+    {"audit", cli_audit, "<list|verify> ...", "read and verify the audit log",
+     true},
 };
 
 static void

@@ -41,8 +41,7 @@ cli_bootstrap_steps(struct cli *cli, sqlite3 *db, const char *name,
         status = account_create(db, &cli->arena, NULL, name, account, err);
     }
     if (status == STATUS_OK &&
-        user_get_by_login(db, &cli->arena, login, &user, NULL) ==
-            STATUS_OK) {
+        user_get_by_login(db, &cli->arena, login, &user, NULL) == STATUS_OK) {
         status = error_set(err, STATUS_CONFLICT, "CONFLICT",
                            "a user with login %s already exists", login);
     }
@@ -61,9 +60,8 @@ cli_bootstrap_steps(struct cli *cli, sqlite3 *db, const char *name,
         status = group_member_add(db, account->id, admins.id, user.id, err);
     }
     if (status == STATUS_OK) {
-        status = identity_apikey_create(db, &cli->arena, account->id,
-                                        user.id, "first key", 0, secret,
-                                        &key, err);
+        status = identity_apikey_create(db, &cli->arena, account->id, user.id,
+                                        "first key", 0, secret, &key, err);
     }
     if (status == STATUS_OK) {
         entry.account_id = account->id;
@@ -103,9 +101,9 @@ cli_bootstrap_account(struct cli *cli, sqlite3 *db, const char *name,
     }
 
     if (cli->json) {
-        out = json_pack("{s:s, s:s, s:s, s:s}", "account_id", account.id,
-                        "login", login, "password", password, "api_key",
-                        secret);
+        out =
+            json_pack("{s:s, s:s, s:s, s:s}", "account_id", account.id, "login",
+                      login, "password", password, "api_key", secret);
         json_dumpf(out, stdout, JSON_COMPACT);
         fputc('\n', stdout);
         json_decref(out);
@@ -141,16 +139,15 @@ cli_make_tls(struct cli *cli, struct error *err)
         STATUS_OK) {
         return 1;
     }
-    log_event(LOG_WARN, "cli", "self_signed_certificate", "cert", cert,
-              "hint", "configure tls_cert and tls_key for production", NULL);
+    log_event(LOG_WARN, "cli", "self_signed_certificate", "cert", cert, "hint",
+              "configure tls_cert and tls_key for production", NULL);
     return 0;
 }
 
 int
 cli_init(struct cli *cli)
 {
-    static const char *const options[] = {"account-name", "admin-login",
-                                          NULL};
+    static const char *const options[] = {"account-name", "admin-login", NULL};
     static const char *const flags[] = {"json", NULL};
     const char *name = cli_option(cli, "account-name");
     const char *login = cli_option(cli, "admin-login");
@@ -207,13 +204,13 @@ cli_serve(struct cli *cli)
     }
     if (!cli_apply_password_cost(&cli->config, &err) ||
         server_init(&server, &cli->config, &err) != STATUS_OK) {
-        log_event(LOG_ERROR, "cli", "serve_failed", "code", err.code,
-                  "message", err.message, "detail", err.detail, NULL);
+        log_event(LOG_ERROR, "cli", "serve_failed", "code", err.code, "message",
+                  err.message, "detail", err.detail, NULL);
         return cli_fail(cli, &err);
     }
     if (server_run(&server, &err) != STATUS_OK) {
-        log_event(LOG_ERROR, "cli", "serve_failed", "code", err.code,
-                  "message", err.message, NULL);
+        log_event(LOG_ERROR, "cli", "serve_failed", "code", err.code, "message",
+                  err.message, NULL);
         rc = cli_fail(cli, &err);
     }
     server_release(&server);
@@ -287,13 +284,14 @@ cli_account_list(struct cli *cli)
     } else if (cli->json) {
         list = json_array();
         for (size_t i = 0; i < count; i++) {
-            json_array_append_new(list, json_pack("{s:s, s:s}", "id",
-                                                  accounts[i].id, "name",
-                                                  accounts[i].name));
+            json_array_append_new(list,
+                                  json_pack("{s:s, s:s}", "id", accounts[i].id,
+                                            "name", accounts[i].name));
         }
-        json_dumpf(json_pack("{s:o}", "accounts", list), stdout,
-                   JSON_COMPACT);
+        list = json_pack("{s:o}", "accounts", list);
+        json_dumpf(list, stdout, JSON_COMPACT);
         fputc('\n', stdout);
+        json_decref(list);
     } else {
         for (size_t i = 0; i < count; i++) {
             printf("%s  %s\n", accounts[i].id, accounts[i].name);
@@ -310,8 +308,8 @@ cli_account(struct cli *cli)
     static const struct cli_command commands[] = {
         {"create", cli_account_create,
          "--name NAME --admin-login EMAIL [--json]",
-         "create an account with its first administrator"},
-        {"list", cli_account_list, "[--json]", "list every account"},
+         "create an account with its first administrator", false},
+        {"list", cli_account_list, "[--json]", "list every account", false},
     };
 
     return cli_dispatch(cli, "account", commands,

@@ -238,6 +238,20 @@ config_env_name(const char *name, char *out, size_t size)
     out[n] = '\0';
 }
 
+static bool
+config_is_bool_word(const char *s)
+{
+    static const char *const words[] = {"true", "false", "yes",
+                                        "no",   "1",     "0"};
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strcmp(s, words[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* --body-max becomes body_max; returns false if it is not a setting. */
 static const struct config_setting *
 config_flag(const char *arg)
@@ -350,8 +364,8 @@ config_load(struct config *config, int *argc, char **argv, struct error *err)
         if (eq != NULL) {
             value = eq + 1;
         } else if (s->type == CONFIG_TYPE_BOOL &&
-                   (i + 1 >= *argc || strncmp(argv[i + 1], "--", 2) == 0)) {
-            value = "true";
+                   (i + 1 >= *argc || !config_is_bool_word(argv[i + 1]))) {
+            value = "true"; /* a bare --plain-http */
         } else if (i + 1 < *argc) {
             value = argv[++i];
         } else {

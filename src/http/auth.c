@@ -9,7 +9,9 @@
  */
 #include "http/router.h"
 
+#include "base/clock.h"
 #include "http/server.h"
+#include "http/rest/rest.h"
 #include "identity/identity.h"
 
 #include <string.h>
@@ -71,22 +73,27 @@ auth_cookie(struct request *req)
     return NULL;
 }
 
-static void
-auth_limits(const struct config *config, struct identity_limits *limits)
-{
-    limits->session_ttl_ms = config->session_ttl * 1000;
-    limits->session_idle_ms = config->session_idle * 1000;
-    limits->lockout_threshold = config->lockout_threshold;
-    limits->lockout_window_ms = config->lockout_window * 1000;
-    limits->lockout_duration_ms = config->lockout_duration * 1000;
-}
-
 static enum status
 auth_with_key(struct request *req, sqlite3 *db, const char *secret,
               const char *account, struct error *err)
 {
+    struct subject_cache *cache = &req->server->subjects;
+    int64_t generation = store_auth_generation(db);
+    int64_t now = clock_now_ms();
+    char hash[SHA256_HEX_LEN + 1];
     struct apikey key;
     enum status status;
+
+    identity_token_hash(secret, hash);
+    if (subject_cache_get(cache, hash, generation, now, &req->arena,
+                          &req->subject)) {
+        if (account != NULL && strcmp(account, req->subject.account_id)) {
+            memset(&req->subject, 0, sizeof(req->subject));
+            return identity_unauthenticated(err);
+        }
+        req->subject_last_used_ms = now; /* recorded when it was cached */
+        return STATUS_OK;
+    }
 
     status = identity_apikey_resolve(db, &req->arena, secret, &key, err);
     if (status != STATUS_OK) {
@@ -100,6 +107,11 @@ auth_with_key(struct request *req, sqlite3 *db, const char *secret,
                                    key.account_id, AUTH_METHOD_API_KEY,
                                    &req->subject, err);
     req->subject.key_id = key.id;
+    req->subject_last_used_ms = key.last_used_ms;
+    if (status == STATUS_OK) {
+        subject_cache_put(cache, hash, generation, now, key.expires_ms,
+                          &req->subject);
+    }
     return status;
 }
 
@@ -111,7 +123,7 @@ auth_with_session(struct request *req, sqlite3 *db, const char *token,
     struct session session;
     enum status status;
 
-    auth_limits(req->server->config, &limits);
+    rest_limits(req->server->config, &limits);
     status = identity_session_resolve(db, &req->arena, &limits, token,
                                       &session, err);
     if (status != STATUS_OK) {
@@ -123,6 +135,7 @@ auth_with_session(struct request *req, sqlite3 *db, const char *token,
                                    AUTH_METHOD_PASSWORD, &req->subject, err);
     req->subject.session_hash = session.token_hash;
     req->subject.csrf_token = session.csrf_token;
+    req->subject_last_used_ms = session.last_seen_ms;
     return status;
 }
 

@@ -3,6 +3,7 @@
  */
 #include "http/request.h"
 
+#include "base/jsonw.h"
 #include "http/server.h"
 #include "store/db.h"
 
@@ -48,8 +49,7 @@ http_db(struct request *req, sqlite3 **out, struct error *err)
     enum status status;
 
     if (req->db == NULL) {
-        status = store_acquire_scoped(&req->server->store, &req->arena,
-                                      &req->db, err);
+        status = store_acquire(&req->server->store, &req->db, err);
         if (status != STATUS_OK) {
             return status;
         }
@@ -57,6 +57,13 @@ http_db(struct request *req, sqlite3 **out, struct error *err)
     }
     *out = req->db;
     return STATUS_OK;
+}
+
+void
+http_db_release(struct request *req)
+{
+    store_release(&req->server->store, req->db);
+    req->db = NULL;
 }
 
 enum status
@@ -68,7 +75,7 @@ http_body_object(struct request *req, json_t **out, struct error *err)
 
     *out = NULL;
     if (req->body == NULL || req->body_len == 0) {
-        return error_set(err, STATUS_INVALID, "MISSING_BODY",
+        return error_set(err, STATUS_INVALID, "INVALID_JSON",
                          "this request needs a JSON object body");
     }
     if (type != NULL && strncasecmp(type, "application/json", 16) != 0) {
@@ -180,12 +187,37 @@ http_reply_json(struct request *req, int status, json_t *body)
     return result;
 }
 
+enum status
+http_reply_jsonw(struct request *req, int status, struct jsonw *w)
+{
+    char *text;
+    size_t len;
+
+    if (!jsonw_finish(w, &text, &len)) {
+        req->status = 500;
+        return STATUS_NOMEM;
+    }
+    req->status = status;
+    req->content_type = "application/json";
+    req->reply = text;
+    req->reply_len = len;
+    return STATUS_OK;
+}
+
 void
 http_reply_error(struct request *req, const struct error *err)
 {
+    static const char fallback[] =
+        "{\"error\":{\"code\":\"INTERNAL_ERROR\","
+        "\"message\":\"the error could not be described\"}}";
     json_t *body = json_pack("{s:{s:s,s:s}}", "error", "code", err->code,
                              "message", err->message);
 
+    if (body == NULL) {
+        http_reply_text(req, status_http(err->status), "application/json",
+                        fallback, sizeof(fallback) - 1);
+        return;
+    }
     http_reply_json(req, status_http(err->status), body);
 }
 

@@ -43,9 +43,11 @@ struct request {
     int arg_count;
     struct http_header headers[REQUEST_HEADERS_MAX];
     int header_count;
+    size_t header_bytes; /* names and values, added up */
     bool headers_overflow;
     char *body;         /* NUL-terminated copy, or NULL */
     size_t body_len;
+    uint64_t received;  /* body bytes read, kept or not */
     const char *peer;   /* source address as text */
     bool peer_loopback;
     bool tls;
@@ -57,6 +59,7 @@ struct request {
     const char *route;  /* pattern, for logs and metrics */
     const char *params[REQUEST_PARAMS_MAX];
     struct subject subject;
+    int64_t subject_last_used_ms; /* for identity_record_use, -1: fresh */
     sqlite3 *db;        /* control store connection, leased on demand */
 
     /* What goes out. */
@@ -78,8 +81,13 @@ int http_header_count(const struct request *req, const char *name);
 /* The value of a query argument, decoded, or NULL. */
 const char *http_query_get(const struct request *req, const char *name);
 
-/* The control store connection for this request, with its deadline set. */
+/*
+ * The control store connection for this request, with its deadline set;
+ * the router gives it back with http_db_release() when the handler is
+ * done, before the answer is sent.
+ */
 enum status http_db(struct request *req, sqlite3 **out, struct error *err);
+void http_db_release(struct request *req);
 
 /* Parse the body as a JSON object, refusing anything else clearly. */
 enum status http_body_object(struct request *req, json_t **out,
@@ -102,6 +110,11 @@ void http_reply_error(struct request *req, const struct error *err);
 enum status http_reply_text(struct request *req, int status,
                             const char *content_type, const char *text,
                             size_t len);
+
+/* Answer with what a JSON writer wrote (see base/jsonw.h). */
+struct jsonw;
+enum status http_reply_jsonw(struct request *req, int status,
+                             struct jsonw *w);
 
 /* Add a response header (copied into the request arena). */
 enum status http_reply_header(struct request *req, const char *name,

@@ -21,6 +21,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,13 @@
     "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"
 
 #define SERVER_GRACE_SECONDS 25
-#define SERVER_HEADER_MEMORY (64 * 1024)
+/*
+ * Each connection's memory for the request line and headers (and buffers);
+ * a header block that does not fit is refused by libmicrohttpd itself.
+ * Below that, a header block over SERVER_HEADER_BYTES is refused by us.
+ */
+#define SERVER_HEADER_MEMORY (32 * 1024)
+#define SERVER_HEADER_BYTES  (8 * 1024)
 
 static enum status
 server_read_file(const char *path, char **out, struct error *err)
@@ -76,6 +83,7 @@ server_init(struct server *server, const struct config *config,
     server->config = config;
     metrics_init(&server->metrics);
     router_init(&server->metrics);
+    subject_cache_init(&server->subjects);
 
     status = store_open(&server->store, config->data_dir, false, err);
     if (status != STATUS_OK) {
@@ -103,6 +111,7 @@ void
 server_release(struct server *server)
 {
     store_close(&server->store);
+    subject_cache_release(&server->subjects);
     if (server->tls_key_pem != NULL) {
         secret_wipe(server->tls_key_pem, strlen(server->tls_key_pem));
     }
@@ -125,6 +134,7 @@ server_collect_header(void *cls, enum MHD_ValueKind kind, const char *name,
     req->headers[req->header_count].name = name;
     req->headers[req->header_count].value = value != NULL ? value : "";
     req->header_count++;
+    req->header_bytes += strlen(name) + (value != NULL ? strlen(value) : 0);
     return MHD_YES;
 }
 
@@ -312,6 +322,15 @@ server_access(void *cls, struct MHD_Connection *conn, const char *url,
         }
         *con_cls = req;
 
+        if (req->header_bytes > SERVER_HEADER_BYTES) {
+            server_refuse(server, req, STATUS_TOO_LARGE,
+                          "REQUEST_HEADERS_TOO_LARGE",
+                          "the request headers are larger than the server "
+                          "accepts");
+            req->status = 431;
+            return server_answer(server, conn, req);
+        }
+
         /* A declared body over the cap is refused before it is read. */
         length = http_header_get(req, "Content-Length");
         if (length != NULL &&
@@ -325,16 +344,26 @@ server_access(void *cls, struct MHD_Connection *conn, const char *url,
     }
 
     if (*upload_data_size > 0) {
+        /*
+         * A body without a declared length that outgrows the cap is read
+         * on and dropped, so that the 413 can be answered once it ends;
+         * one that goes on past twice the cap closes the connection.
+         */
+        req->received += *upload_data_size;
         if (req->reply == NULL &&
             !server_append_body(req, upload_data, *upload_data_size,
                                 server->config->body_max)) {
             server_refuse(server, req, STATUS_TOO_LARGE, "PAYLOAD_TOO_LARGE",
                           "the request body is larger than the server "
                           "accepts");
-            *upload_data_size = 0;
-            return server_answer(server, conn, req);
+            free(req->body);
+            req->body = NULL;
+            req->body_len = 0;
         }
         *upload_data_size = 0;
+        if (req->received > (uint64_t)server->config->body_max * 2) {
+            return MHD_NO;
+        }
         return MHD_YES;
     }
 
@@ -391,6 +420,21 @@ server_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
     } else {
         atomic_fetch_sub(&server->metrics.open_connections, 1);
     }
+}
+
+/* libmicrohttpd's own messages become log events like any other. */
+static void
+server_library_log(void *cls, const char *fmt, va_list ap)
+{
+    char message[512];
+    size_t len;
+
+    vsnprintf(message, sizeof(message), fmt, ap);
+    len = strlen(message);
+    while (len > 0 && (message[len - 1] == '\n' || message[len - 1] == ' ')) {
+        message[--len] = '\0';
+    }
+    log_event(LOG_WARN, "http", "library", "message", message, NULL);
 }
 
 static bool
@@ -493,6 +537,7 @@ server_run(struct server *server, struct error *err)
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)config->idle_timeout,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)config->connection_limit,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_HEADER_MEMORY,
+        MHD_OPTION_EXTERNAL_LOGGER, server_library_log, server,
         config->plain_http ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_CERT,
         server->tls_cert_pem, MHD_OPTION_HTTPS_MEM_KEY, server->tls_key_pem,
         MHD_OPTION_HTTPS_PRIORITIES, SERVER_TLS_PRIORITIES, MHD_OPTION_END);

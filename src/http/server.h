@@ -14,6 +14,7 @@
 #include "base/status.h"
 #include "config/config.h"
 #include "http/metrics.h"
+#include "identity/subject_cache.h"
 #include "store/control.h"
 
 struct MHD_Daemon;
@@ -23,6 +24,7 @@ struct server {
     const struct config *config;
     struct store store;
     struct metrics metrics;
+    struct subject_cache subjects; /* resolved API keys */
     struct MHD_Daemon *daemon;
     atomic_int in_flight;
     atomic_bool stopping;

@@ -7,6 +7,7 @@
 #include "crypto/random.h"
 #include "identity/password.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,7 +45,11 @@ identity_login(sqlite3 *db, struct arena *arena,
     bool found, ok;
 
     *retry_after_s = 0;
+    /* Logins match without case, so their failures must count alike. */
     snprintf(login_key, sizeof(login_key), "login:%s", login);
+    for (char *p = login_key; *p != '\0'; p++) {
+        *p = (char)tolower((unsigned char)*p);
+    }
     snprintf(addr_key, sizeof(addr_key), "addr:%s", peer ? peer : "");
 
     /* A locked login or address is refused before any password work. */
@@ -126,7 +131,6 @@ identity_session_resolve(sqlite3 *db, struct arena *arena,
         session_delete(db, hash, NULL);
         return identity_unauthenticated(err);
     }
-    session_touch(db, hash, now);
     return STATUS_OK;
 }
 
@@ -182,8 +186,22 @@ identity_apikey_resolve(sqlite3 *db, struct arena *arena, const char *secret,
         (out->expires_ms != 0 && now >= out->expires_ms)) {
         return identity_unauthenticated(err);
     }
-    apikey_touch(db, out->id, now);
     return STATUS_OK;
+}
+
+void
+identity_record_use(sqlite3 *db, const struct subject *subject,
+                    int64_t last_used_ms, int64_t now_ms)
+{
+    /* Recording use is a write: at most every IDENTITY_TOUCH_MS. */
+    if (now_ms - last_used_ms < IDENTITY_TOUCH_MS) {
+        return;
+    }
+    if (subject->key_id != NULL) {
+        apikey_touch(db, subject->key_id, now_ms);
+    } else if (subject->session_hash != NULL) {
+        session_touch(db, subject->session_hash, now_ms);
+    }
 }
 
 enum status

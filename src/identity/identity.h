@@ -53,7 +53,14 @@ enum status identity_session_start(sqlite3 *db,
                                    struct session *out, struct arena *arena,
                                    struct error *err);
 
-/* Resolve a session cookie, enforcing lifetime and idle timeout. */
+/* How often a key's last use or a session's last activity is written. */
+#define IDENTITY_TOUCH_MS 10000
+
+/*
+ * Resolve a session cookie, enforcing lifetime and idle timeout.  Nothing
+ * is written: the caller records the use with identity_record_use() once
+ * its read transaction is over.
+ */
 enum status identity_session_resolve(sqlite3 *db, struct arena *arena,
                                      const struct identity_limits *limits,
                                      const char *token, struct session *out,
@@ -66,7 +73,10 @@ enum status identity_apikey_create(sqlite3 *db, struct arena *arena,
                                    int64_t expires_ms, char *secret,
                                    struct apikey *out, struct error *err);
 
-/* Resolve a presented key: live, unexpired, owner still a member. */
+/*
+ * Resolve a presented key: live and unexpired (a key whose owner leaves the
+ * account is deleted with the membership).  Nothing is written.
+ */
 enum status identity_apikey_resolve(sqlite3 *db, struct arena *arena,
                                     const char *secret, struct apikey *out,
                                     struct error *err);
@@ -79,6 +89,10 @@ enum status identity_subject_load(sqlite3 *db, struct arena *arena,
                                   const char *user_id, const char *account_id,
                                   enum auth_method method,
                                   struct subject *out, struct error *err);
+
+/* Write the key's last use or the session's last activity when stale. */
+void identity_record_use(sqlite3 *db, const struct subject *subject,
+                         int64_t last_used_ms, int64_t now_ms);
 
 /* Digest of a token as stored: hex SHA-256 into out[65]. */
 void identity_token_hash(const char *token, char *out);

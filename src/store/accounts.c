@@ -9,6 +9,7 @@
 #include "crypto/random.h"
 #include "store/sql.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -154,7 +155,7 @@ account_get(sqlite3 *db, struct arena *arena, const char *id,
     if (status == STATUS_OK) {
         account_read(arena, stmt, out);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return status;
 }
 
@@ -190,7 +191,7 @@ account_list(sqlite3 *db, struct arena *arena, const char *user_id,
                              "SELECT a.id, a.name, a.created_ms "
                              "FROM accounts a JOIN memberships m "
                              "ON m.account_id = a.id WHERE m.user_id = ? "
-                             "ORDER BY m.created_ms, a.id",
+                             "ORDER BY m.created_ms, m.account_id",
                              "s", user_id);
     } else {
         status = sql_prepare(db, &stmt, err,
@@ -210,7 +211,7 @@ account_list(sqlite3 *db, struct arena *arena, const char *user_id,
         }
         account_read(arena, stmt, &list[*count - 1]);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     *out = list;
     return status;
 }
@@ -274,7 +275,7 @@ user_get_where(sqlite3 *db, struct arena *arena, const char *sql,
     if (status == STATUS_OK) {
         user_read(arena, stmt, out);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return status;
 }
 
@@ -332,7 +333,7 @@ user_collect(struct arena *arena, sqlite3_stmt *stmt, struct user **out,
         }
         user_read(arena, stmt, &list[*count - 1]);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     *out = list;
     return status;
 }
@@ -391,8 +392,8 @@ membership_remove(sqlite3 *db, const char *account_id, const char *user_id,
                   struct error *err)
 {
     static const char *const steps[] = {
-        "DELETE FROM group_members WHERE user_id = ?1 AND group_id IN "
-        "(SELECT id FROM groups WHERE account_id = ?2)",
+        ("DELETE FROM group_members WHERE user_id = ?1 AND group_id IN "
+         "(SELECT id FROM groups WHERE account_id = ?2)"),
         "DELETE FROM api_keys WHERE user_id = ?1 AND account_id = ?2",
         "DELETE FROM sessions WHERE user_id = ?1 AND account_id = ?2",
         "DELETE FROM memberships WHERE user_id = ?1 AND account_id = ?2",
@@ -428,7 +429,7 @@ membership_exists(sqlite3 *db, const char *account_id, const char *user_id)
     if (sql_step(stmt, &row, NULL) != STATUS_OK) {
         row = false;
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return row;
 }
 
@@ -497,7 +498,7 @@ group_get_where(sqlite3 *db, struct arena *arena, const char *sql,
     if (status == STATUS_OK) {
         group_read(arena, stmt, out);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return status;
 }
 
@@ -551,7 +552,55 @@ group_list(sqlite3 *db, struct arena *arena, const char *account_id,
         }
         group_read(arena, stmt, &list[*count - 1]);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
+    *out = list;
+    return status;
+}
+
+static int
+group_by_name(const void *a, const void *b)
+{
+    const struct group *x = a, *y = b;
+
+    return strcmp(x->name, y->name);
+}
+
+enum status
+group_memberships(sqlite3 *db, struct arena *arena, const char *account_id,
+                  const char *user_id, struct group **out, size_t *count,
+                  struct error *err)
+{
+    struct group *list = NULL;
+    sqlite3_stmt *stmt;
+    enum status status;
+    size_t cap = 0;
+    bool row;
+
+    *count = 0;
+    status = sql_prepare(db, &stmt, err,
+                         "SELECT g.id, g.name FROM groups g "
+                         "JOIN group_members gm ON gm.group_id = g.id "
+                         "WHERE g.account_id = ? AND gm.user_id = ?",
+                         "ss", account_id, user_id);
+    if (status != STATUS_OK) {
+        return status;
+    }
+    while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
+        list = accounts_push(arena, list, count, &cap, sizeof(*list));
+        if (list == NULL) {
+            status = accounts_nomem(err);
+            break;
+        }
+        memset(&list[*count - 1], 0, sizeof(*list));
+        list[*count - 1].id = sql_text(arena, stmt, 0);
+        list[*count - 1].name = sql_text(arena, stmt, 1);
+    }
+    sql_done(stmt);
+
+    /* A handful of rows: sorting here spares SQLite a sorter. */
+    if (list != NULL) {
+        qsort(list, *count, sizeof(*list), group_by_name);
+    }
     *out = list;
     return status;
 }
@@ -687,7 +736,7 @@ group_policies(sqlite3 *db, struct arena *arena, const char *group_id,
         list[*count - 1].id = sql_text(arena, stmt, 0);
         list[*count - 1].name = sql_text(arena, stmt, 1);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     *out = list;
     return status;
 }
@@ -714,7 +763,7 @@ group_is_last_administrator(sqlite3 *db, const char *account_id,
     } else {
         last = true;
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return last;
 }
 
@@ -749,7 +798,7 @@ policy_documents(sqlite3 *db, struct arena *arena, const char *account_id,
         }
         list[*count - 1] = sql_text(arena, stmt, 0);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     *out = list;
     return status;
 }

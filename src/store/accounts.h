@@ -104,6 +104,11 @@ enum status group_get_by_name(sqlite3 *db, struct arena *arena,
 enum status group_list(sqlite3 *db, struct arena *arena,
                        const char *account_id, const char *user_id,
                        struct group **out, size_t *count, struct error *err);
+/* The groups a user belongs to in an account: id and name only. */
+enum status group_memberships(sqlite3 *db, struct arena *arena,
+                              const char *account_id, const char *user_id,
+                              struct group **out, size_t *count,
+                              struct error *err);
 enum status group_update(sqlite3 *db, const char *account_id, const char *id,
                          const char *name, const char *description,
                          struct error *err);

@@ -14,6 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define AUTH_BUMP                                                          \
+    "UPDATE meta SET value = value + 1 WHERE key = 'auth_generation';"
+
 static const char control_schema_v1[] =
     "CREATE TABLE accounts ("
     "  id TEXT PRIMARY KEY,"
@@ -35,7 +38,8 @@ static const char control_schema_v1[] =
     "  created_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (account_id, user_id)"
     ");"
-    "CREATE INDEX memberships_user ON memberships(user_id);"
+    "CREATE INDEX memberships_user "
+    "  ON memberships(user_id, created_ms, account_id);"
     "CREATE TABLE groups ("
     "  id TEXT PRIMARY KEY,"
     "  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
@@ -124,7 +128,36 @@ static const char control_schema_v1[] =
     "  prev_hash TEXT NOT NULL,"
     "  hash TEXT NOT NULL,"
     "  PRIMARY KEY (account_id, seq)"
-    ");";
+    ");"
+    /*
+     * auth_generation changes whenever something that decides who may do
+     * what changes, so that caches of resolved credentials (in this
+     * process or another) know to look again.
+     */
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "INSERT INTO meta VALUES ('auth_generation', 0);"
+    "CREATE TRIGGER auth_keys_changed AFTER UPDATE OF revoked_ms, "
+    "  expires_ms, user_id, account_id ON api_keys BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_keys_deleted AFTER DELETE ON api_keys "
+    "  BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_members_added AFTER INSERT ON memberships "
+    "  BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_members_removed AFTER DELETE ON memberships "
+    "  BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_group_added AFTER INSERT ON group_members "
+    "  BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_group_removed AFTER DELETE ON group_members "
+    "  BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_bound AFTER INSERT ON group_policies "
+    "  BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_unbound AFTER DELETE ON group_policies "
+    "  BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_policy_changed AFTER UPDATE ON policies "
+    "  BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_user_changed AFTER UPDATE OF login, is_support "
+    "  ON users BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_user_deleted AFTER DELETE ON users "
+    "  BEGIN " AUTH_BUMP " END;";
 
 static const struct db_migration control_migrations[] = {
     {1, control_schema_v1},
@@ -184,7 +217,7 @@ store_open(struct store *store, const char *data_dir, bool create,
         return status;
     }
 
-    store->idle[store->idle_len++] = db;
+    store_release(store, db);
     return STATUS_OK;
 }
 
@@ -192,7 +225,9 @@ void
 store_close(struct store *store)
 {
     for (int i = 0; i < store->idle_len; i++) {
-        db_close(store->idle[i]);
+        sql_cache_clear(store->idle[i]);
+        db_close(store->idle[i]->db);
+        free(store->idle[i]);
     }
     store->idle_len = 0;
     free(store->data_dir);
@@ -205,21 +240,46 @@ store_close(struct store *store)
 enum status
 store_acquire(struct store *store, sqlite3 **out, struct error *err)
 {
+    struct sql_cache *conn = NULL;
+    enum status status;
+
     pthread_mutex_lock(&store->lock);
     if (store->idle_len > 0) {
-        *out = store->idle[--store->idle_len];
-        pthread_mutex_unlock(&store->lock);
-        return STATUS_OK;
+        conn = store->idle[--store->idle_len];
     }
     pthread_mutex_unlock(&store->lock);
 
-    /* The schema was migrated when the store was opened. */
-    return db_open(store->control_path, DB_KIND_CONTROL, false, out, err);
+    if (conn == NULL) {
+        conn = calloc(1, sizeof(*conn));
+        if (conn == NULL) {
+            return error_set(err, STATUS_NOMEM, NULL, "out of memory");
+        }
+        /* The schema was migrated when the store was opened. */
+        status = db_open(store->control_path, DB_KIND_CONTROL, false,
+                         &conn->db, err);
+        if (status != STATUS_OK) {
+            free(conn);
+            return status;
+        }
+    }
+
+    /* Leases are short (one request's handler), so this never fills. */
+    if (!sql_cache_lease(conn)) {
+        sql_cache_clear(conn);
+        db_close(conn->db);
+        free(conn);
+        return error_set(err, STATUS_INTERNAL, NULL,
+                         "a thread holds too many store connections");
+    }
+    *out = conn->db;
+    return STATUS_OK;
 }
 
 void
 store_release(struct store *store, sqlite3 *db)
 {
+    struct sql_cache *conn;
+
     if (db == NULL) {
         return;
     }
@@ -229,64 +289,42 @@ store_release(struct store *store, sqlite3 *db)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     }
 
+    /* A connection opened outside the pool (store_open) gets a cache. */
+    conn = sql_cache_of(db);
+    if (conn == NULL) {
+        conn = calloc(1, sizeof(*conn));
+        if (conn == NULL) {
+            db_close(db);
+            return;
+        }
+        conn->db = db;
+    }
+    sql_cache_unlease(conn);
+
     pthread_mutex_lock(&store->lock);
     if (store->idle_len < STORE_POOL_MAX) {
-        store->idle[store->idle_len++] = db;
-        db = NULL;
+        store->idle[store->idle_len++] = conn;
+        conn = NULL;
     }
     pthread_mutex_unlock(&store->lock);
 
-    db_close(db);
-}
-
-struct store_lease {
-    struct store *store;
-    sqlite3 *db;
-};
-
-static void
-store_lease_end(void *arg)
-{
-    struct store_lease *lease = arg;
-
-    store_release(lease->store, lease->db);
-}
-
-enum status
-store_acquire_scoped(struct store *store, struct arena *arena, sqlite3 **out,
-                     struct error *err)
-{
-    struct store_lease *lease = arena_alloc(arena, sizeof(*lease));
-    enum status status;
-
-    if (lease == NULL) {
-        return error_set(err, STATUS_NOMEM, NULL, "out of memory");
+    if (conn != NULL) {
+        sql_cache_clear(conn);
+        db_close(conn->db);
+        free(conn);
     }
-
-    status = store_acquire(store, out, err);
-    if (status != STATUS_OK) {
-        return status;
-    }
-
-    lease->store = store;
-    lease->db = *out;
-    if (arena_defer(arena, store_lease_end, lease) != 0) {
-        store_release(store, *out);
-        return error_set(err, STATUS_NOMEM, NULL, "out of memory");
-    }
-    return STATUS_OK;
 }
 
 enum status
 store_begin(sqlite3 *db, struct error *err)
 {
-    return db_exec(db, "BEGIN IMMEDIATE", err);
+    return sql_exec(db, NULL, err, "BEGIN IMMEDIATE", "");
 }
 
 enum status
 store_commit(sqlite3 *db, struct error *err)
 {
-    return db_exec(db, "COMMIT", err);
+    return sql_exec(db, NULL, err, "COMMIT", "");
 }
 
 void
@@ -310,4 +348,23 @@ store_is_ready(struct store *store)
                          NULL) == SQLITE_OK;
     store_release(store, db);
     return ready;
+}
+
+int64_t
+store_auth_generation(sqlite3 *db)
+{
+    sqlite3_stmt *stmt;
+    int64_t generation = -1;
+    bool row = false;
+
+    if (sql_prepare(db, &stmt, NULL,
+                    "SELECT value FROM meta WHERE key = 'auth_generation'",
+                    "") != STATUS_OK) {
+        return -1;
+    }
+    if (sql_step(stmt, &row, NULL) == STATUS_OK && row) {
+        generation = sql_int(stmt, 0);
+    }
+    sql_done(stmt);
+    return generation;
 }

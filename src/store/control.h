@@ -14,9 +14,11 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 #include "base/status.h"
+#include "store/sql.h"
 
 #define STORE_POOL_MAX 64
 
@@ -24,7 +26,7 @@ struct store {
     char *data_dir;
     char *control_path;
     pthread_mutex_t lock;
-    sqlite3 *idle[STORE_POOL_MAX];
+    struct sql_cache *idle[STORE_POOL_MAX]; /* a connection and its cache */
     int idle_len;
 };
 
@@ -37,14 +39,17 @@ enum status store_acquire(struct store *store, sqlite3 **out,
                           struct error *err);
 void store_release(struct store *store, sqlite3 *db);
 
-/* Acquire a connection released automatically with the arena. */
-enum status store_acquire_scoped(struct store *store, struct arena *arena,
-                                 sqlite3 **out, struct error *err);
-
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK with error mapping. */
 enum status store_begin(sqlite3 *db, struct error *err);
 enum status store_commit(sqlite3 *db, struct error *err);
 void store_rollback(sqlite3 *db);
+
+/*
+ * The control store's auth generation: it changes whenever keys,
+ * memberships, groups or policies change (triggers keep it), and -1 when
+ * it cannot be read, which no cache entry matches.
+ */
+int64_t store_auth_generation(sqlite3 *db);
 
 /* Check the connection can answer: for /readyz. */
 bool store_is_ready(struct store *store);

@@ -78,7 +78,7 @@ apikey_get_one(sqlite3 *db, struct arena *arena, sqlite3_stmt *stmt,
     if (status == STATUS_OK) {
         apikey_read(arena, stmt, out);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return status;
 }
 
@@ -145,7 +145,7 @@ apikey_list(sqlite3 *db, struct arena *arena, const char *account_id,
         }
         apikey_read(arena, stmt, &list[*count - 1]);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     *out = list;
     return status;
 }
@@ -222,7 +222,7 @@ session_find(sqlite3 *db, struct arena *arena, const char *token_hash,
         out->last_seen_ms = sql_int(stmt, 6);
         out->expires_ms = sql_int(stmt, 7);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return status;
 }
 
@@ -300,7 +300,7 @@ invitation_get(sqlite3 *db, struct arena *arena, const char *account_id,
     if (status == STATUS_OK) {
         invitation_read(arena, stmt, out);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return status;
 }
 
@@ -329,7 +329,7 @@ invitation_find_by_hash(sqlite3 *db, struct arena *arena,
         invitation_read(arena, stmt, out);
         *groups = sql_text(arena, stmt, 8);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return status;
 }
 
@@ -359,7 +359,7 @@ invitation_list(sqlite3 *db, struct arena *arena, const char *account_id,
         }
         invitation_read(arena, stmt, &list[*count - 1]);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     *out = list;
     return status;
 }
@@ -405,7 +405,7 @@ throttle_locked(sqlite3 *db, const char *key, int64_t now_ms)
     if (sql_step(stmt, &row, NULL) == STATUS_OK && row) {
         until = sql_int(stmt, 0);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return until > now_ms ? until : 0;
 }
 
@@ -436,4 +436,12 @@ throttle_reset(sqlite3 *db, const char *key)
              "DELETE FROM login_throttle WHERE key = ? AND "
              "locked_until_ms = 0",
              "s", key);
+}
+
+enum status
+session_delete_for_user(sqlite3 *db, const char *user_id, int *count,
+                        struct error *err)
+{
+    return sql_exec(db, count, err, "DELETE FROM sessions WHERE user_id = ?",
+                    "s", user_id);
 }

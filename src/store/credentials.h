@@ -107,4 +107,11 @@ void throttle_fail(sqlite3 *db, const char *key, int64_t now_ms,
                    int64_t threshold, int64_t window_ms, int64_t lock_ms);
 void throttle_reset(sqlite3 *db, const char *key);
 
+/*
+ * End every session of a user, in all accounts (after a password change);
+ * *count (may be NULL) gets how many ended.
+ */
+enum status session_delete_for_user(sqlite3 *db, const char *user_id,
+                                    int *count, struct error *err);
+
 #endif

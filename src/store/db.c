@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 #define DB_BUSY_TIMEOUT_MS 5000
@@ -85,15 +86,31 @@ db_exec(sqlite3 *db, const char *sql, struct error *err)
     return STATUS_OK;
 }
 
+/*
+ * Library-wide settings, made once before the first connection: each
+ * connection is used by one thread at a time (the pools see to that), so
+ * SQLite's own mutexes and its global memory statistics, which take a
+ * process-wide lock on every allocation, are turned off.
+ */
+static void
+db_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 enum status
 db_open(const char *path, enum db_kind kind, bool create, sqlite3 **out,
         struct error *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     sqlite3 *db = NULL;
     enum status status;
     int rc;
 
+    pthread_once(&once, db_configure);
     *out = NULL;
     if (create) {
         flags |= SQLITE_OPEN_CREATE;

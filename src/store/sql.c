@@ -43,6 +43,101 @@ sql_bind(sqlite3 *db, sqlite3_stmt *stmt, const char *types, va_list ap,
     return rc == SQLITE_OK ? STATUS_OK : db_error(db, rc, err);
 }
 
+#define SQL_LEASES_MAX 4
+
+/* The caches of the connections this thread holds now. */
+static _Thread_local struct sql_cache *sql_leases[SQL_LEASES_MAX];
+
+bool
+sql_cache_lease(struct sql_cache *cache)
+{
+    for (int i = 0; i < SQL_LEASES_MAX; i++) {
+        if (sql_leases[i] == NULL) {
+            sql_leases[i] = cache;
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+sql_cache_unlease(struct sql_cache *cache)
+{
+    for (int i = 0; i < SQL_LEASES_MAX; i++) {
+        if (sql_leases[i] == cache) {
+            sql_leases[i] = NULL;
+        }
+    }
+}
+
+void
+sql_cache_clear(struct sql_cache *cache)
+{
+    for (int i = 0; i < cache->count; i++) {
+        sqlite3_finalize(cache->stmts[i]);
+    }
+    cache->count = 0;
+}
+
+struct sql_cache *
+sql_cache_of(sqlite3 *db)
+{
+    for (int i = 0; i < SQL_LEASES_MAX; i++) {
+        if (sql_leases[i] != NULL && sql_leases[i]->db == db) {
+            return sql_leases[i];
+        }
+    }
+    return NULL;
+}
+
+/* A cached, idle statement for sql, or a new one (cached if room). */
+static int
+sql_compile(sqlite3 *db, const char *sql, sqlite3_stmt **out)
+{
+    struct sql_cache *cache = sql_cache_of(db);
+    int i, rc;
+
+    if (cache != NULL) {
+        for (i = 0; i < cache->count; i++) {
+            if (cache->keys[i] == sql && !cache->busy[i]) {
+                cache->busy[i] = true;
+                *out = cache->stmts[i];
+                return SQLITE_OK;
+            }
+        }
+    }
+
+    rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
+                            NULL);
+    if (rc == SQLITE_OK && cache != NULL && cache->count < SQL_CACHE_MAX) {
+        i = cache->count++;
+        cache->keys[i] = sql;
+        cache->stmts[i] = *out;
+        cache->busy[i] = true;
+    }
+    return rc;
+}
+
+void
+sql_done(sqlite3_stmt *stmt)
+{
+    struct sql_cache *cache;
+
+    if (stmt == NULL) {
+        return;
+    }
+    cache = sql_cache_of(sqlite3_db_handle(stmt));
+    for (int i = 0; cache != NULL && i < cache->count; i++) {
+        if (cache->stmts[i] == stmt) {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            cache->busy[i] = false;
+            return;
+        }
+    }
+    sqlite3_finalize(stmt);
+}
+
 static enum status
 sql_vprepare(sqlite3 *db, sqlite3_stmt **out, struct error *err,
              const char *sql, const char *types, va_list ap)
@@ -50,15 +145,14 @@ sql_vprepare(sqlite3 *db, sqlite3_stmt **out, struct error *err,
     enum status status;
     int rc;
 
-    rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
-                            NULL);
+    rc = sql_compile(db, sql, out);
     if (rc != SQLITE_OK) {
         *out = NULL;
         return db_error(db, rc, err);
     }
     status = sql_bind(db, *out, types, ap, err);
     if (status != STATUS_OK) {
-        sqlite3_finalize(*out);
+        sql_done(*out);
         *out = NULL;
     }
     return status;
@@ -112,7 +206,7 @@ sql_exec(sqlite3 *db, int *changes, struct error *err, const char *sql,
     if (changes != NULL) {
         *changes = sqlite3_changes(db);
     }
-    sqlite3_finalize(stmt);
+    sql_done(stmt);
     return status;
 }
 

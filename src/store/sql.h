@@ -18,8 +18,37 @@
 #include "base/arena.h"
 #include "base/status.h"
 
+/*
+ * A connection's cache of prepared statements, keyed by the address of the
+ * SQL text (every query is a string literal).  A pooled connection carries
+ * one; while a thread holds the connection it leases the cache, and
+ * sql_prepare() on that connection then reuses statements instead of
+ * compiling them again.  sql_done() gives a statement back (reset) or
+ * finalizes it when it was not cached.
+ */
+#define SQL_CACHE_MAX 96
+
+struct sql_cache {
+    sqlite3 *db;
+    int count;
+    const char *keys[SQL_CACHE_MAX];
+    sqlite3_stmt *stmts[SQL_CACHE_MAX];
+    bool busy[SQL_CACHE_MAX];
+};
+
+/* false when this thread already holds SQL_LEASES_MAX connections */
+bool sql_cache_lease(struct sql_cache *cache);
+void sql_cache_unlease(struct sql_cache *cache);
+void sql_cache_clear(struct sql_cache *cache);
+
+/* The cache this thread leased for db, or NULL. */
+struct sql_cache *sql_cache_of(sqlite3 *db);
+
 enum status sql_prepare(sqlite3 *db, sqlite3_stmt **out, struct error *err,
                         const char *sql, const char *types, ...);
+
+/* Release a statement from sql_prepare (NULL is fine). */
+void sql_done(sqlite3_stmt *stmt);
 
 /* Step once: *row tells whether a row came back. */
 enum status sql_step(sqlite3_stmt *stmt, bool *row, struct error *err);

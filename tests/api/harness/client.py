@@ -75,6 +75,16 @@ class Client:
         self.context = ssl.create_default_context(cafile=cafile)
         self.context.check_hostname = True
 
+    def connect(self, source=None, timeout=None):
+        """An open TLS connection, for callers that drive it by hand."""
+        return self._connect(source, time.monotonic() +
+                             (timeout or self.timeout))
+
+    def read_response(self, sock, timeout=None):
+        """Read a whole answer from a connection opened with connect()."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        return parse_response(self._read_all(sock, deadline))
+
     def _connect(self, source, deadline):
         left = max(0.1, deadline - time.monotonic())
         src = (source, 0) if source else None

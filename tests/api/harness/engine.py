@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+import time
 
 from harness.client import Body, ClientError
 
@@ -23,6 +24,9 @@ SECRET_FIELDS = ("password", "secret", "token", "csrf_token", "api_key")
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)(?:([+-])(\d+))?\}")
 MISSING = object()
 
+
+# Bytes of request headers above which libmicrohttpd answers by itself.
+LIBRARY_HEADER_LIMIT = 32 * 1024
 
 class CheckFailed(Exception):
     """A case failed; the message is the reason printed after it."""
@@ -40,6 +44,7 @@ class Context:
         self.secrets = set()
         self.responses = 0
         self.header_faults = []
+        self.error_faults = []
         for name, value in variables.items():
             if name.endswith((".password", ".key")):
                 self.secrets.add(value)
@@ -51,6 +56,8 @@ class Context:
             name = m.group(1)
             if extra and name in extra:
                 value = extra[name]
+            elif name == "now":
+                return iso_time(time.time() + offset(m))
             elif name in self.vars:
                 value = self.vars[name]
             else:
@@ -97,7 +104,8 @@ class Context:
         except ClientError as e:
             raise CheckFailed("%s %s: %s" % (method, path[:80], e)) \
                 from None
-        self._observe(method, path, resp)
+        header_bytes = sum(len(k) + len(v) + 4 for (k, v) in sent)
+        self._observe(method, path, resp, header_bytes)
         return resp
 
     def _note_body_secrets(self, body):
@@ -112,8 +120,17 @@ class Context:
                 if isinstance(doc.get(field), str) and len(doc[field]) > 3:
                     self.secrets.add(doc[field])
 
-    def _observe(self, method, path, resp):
-        """Every response must carry the headers the contract lists."""
+    def _observe(self, method, path, resp, header_bytes=0):
+        """Every response must carry the headers the contract lists.
+
+        A header block larger than the HTTP library's per-connection memory
+        (LIBRARY_HEADER_LIMIT) is refused by libmicrohttpd itself, with its
+        own 431 page, before the server sees the request; that answer is
+        exempt (docs/KNOWN_LIMITATIONS.md).  A smaller block over the
+        server's own cap must get the full answer.
+        """
+        if resp.status == 431 and header_bytes > LIBRARY_HEADER_LIMIT:
+            return
         self.responses += 1
         wants = [("X-Request-Id", r"\S"),
                  ("X-Content-Type-Options", r"^nosniff$"),
@@ -126,6 +143,11 @@ class Context:
                 self.header_faults.append("%s %s -> %d: %s %s" % (
                     method, path[:60], resp.status, name,
                     "missing" if not values else repr(values)))
+        if resp.status >= 400:
+            fault = error_fault(resp)
+            if fault:
+                self.error_faults.append("%s %s -> %d: %s" % (
+                    method, path[:60], resp.status, fault))
 
     # -- programs ---------------------------------------------------------
 
@@ -139,6 +161,21 @@ class Context:
             raise CheckFailed("%s did not finish in %d s"
                               % (" ".join(argv[:3]), timeout)) from None
         return done
+
+
+def offset(m):
+    if not m.group(2):
+        return 0
+    n = int(m.group(3))
+    return n if m.group(2) == "+" else -n
+
+
+def iso_time(seconds):
+    """The contract's time format: 2026-12-03T16:47:12.123Z."""
+    whole = int(seconds)
+    millis = int((seconds - whole) * 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + \
+        ".%03dZ" % millis
 
 
 def to_text(value):
@@ -177,8 +214,11 @@ def lookup(doc, path):
     values = [doc]
     if path in (".", ""):
         return values
-    for part in path.split("."):
+    for part in re.findall(r"(?:[^.\[]|\[[^\]]*\])+", path):
         nxt = []
+        sel = re.fullmatch(r"([^\[]+)\[([^=\]]+)=([^\]]*)\]", part)
+        if sel:
+            part = sel.group(1)
         for v in values:
             if part == "*":
                 if isinstance(v, list):
@@ -190,8 +230,21 @@ def lookup(doc, path):
                 nxt.append(v[i] if -len(v) <= i < len(v) else MISSING)
             else:
                 nxt.append(MISSING)
+        if sel:
+            nxt = [select(v, sel.group(2), sel.group(3)) for v in nxt]
         values = nxt
     return values
+
+
+def select(items, key, text):
+    """The first object of an array whose key's value reads as text."""
+    if not isinstance(items, list):
+        return MISSING
+    for item in items:
+        if isinstance(item, dict) and key in item and \
+                to_text(item[key]) == text:
+            return item
+    return MISSING
 
 
 def parse_value(text):
@@ -203,10 +256,14 @@ def parse_value(text):
 
 
 def subset(want, got):
-    """want matches got if every member of want is equal in got."""
+    """want matches got if every member of want is found in got: objects
+    may have more members, arrays more elements, in any order."""
     if isinstance(want, dict):
         return isinstance(got, dict) and all(
             k in got and subset(v, got[k]) for (k, v) in want.items())
+    if isinstance(want, list):
+        return isinstance(got, list) and all(
+            any(subset(w, g) for g in got) for w in want)
     return want == got and type(want) is type(got)
 
 
@@ -288,8 +345,35 @@ def check_json(doc, path, op, rhs):
         compare(path, v, op, rhs)
 
 
+def error_fault(resp):
+    """What is wrong with an error answer's shape, or None.
+
+    The contract: {"error":{"code":"STABLE_CODE","message":"lower-case
+    text"}}; read as an upper-case code and a message that does not start
+    with a capital letter nor end with a period.
+    """
+    try:
+        doc = json.loads(resp.body)
+    except ValueError:
+        return "body is not JSON: %r" % resp.body[:60]
+    err = doc.get("error") if isinstance(doc, dict) else None
+    if not isinstance(err, dict):
+        return "no error object"
+    code, msg = err.get("code"), err.get("message")
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]*",
+                                                     code):
+        return "code %r is not a stable upper-case code" % (code,)
+    if not isinstance(msg, str) or not msg.strip():
+        return "no message"
+    if msg[0].isupper() or msg.endswith("."):
+        return "message %r is not lower-case text without a trailing " \
+            "period" % msg
+    return None
+
+
 def check_error(resp, code):
-    """The contract's error shape: {"error":{"code","message"}}."""
+    """The contract's error shape: {"error":{"code","message"}}; the
+    message's style is judged for all answers at once (error_fault)."""
     doc = body_json(resp)
     err = doc.get("error") if isinstance(doc, dict) else None
     if not isinstance(err, dict):
@@ -301,9 +385,6 @@ def check_error(resp, code):
     msg = err.get("message")
     if not isinstance(msg, str) or not msg:
         raise CheckFailed("error %s has no message" % code)
-    if msg[0].isupper() or msg.endswith("."):
-        raise CheckFailed("error message %r is not lower-case text "
-                          "without a trailing period" % msg)
 
 
 def check_status(resp, wanted):
