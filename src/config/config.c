@@ -41,6 +41,8 @@ static const struct config_setting config_settings[] = {
     SETTING(request_timeout, INT, "30", "seconds a request may run"),
     SETTING(idle_timeout, INT, "60", "seconds a connection may idle"),
     SETTING(connection_limit, INT, "1024", "open connections at most"),
+    SETTING(connection_limit_per_ip, INT, "128",
+            "open connections from one address at most"),
     SETTING(session_ttl, INT, "43200", "seconds a session lives at most"),
     SETTING(session_idle, INT, "3600", "seconds of inactivity ending one"),
     SETTING(invitation_ttl, INT, "604800", "seconds an invitation lasts"),

@@ -30,6 +30,7 @@ struct config {
     int64_t request_timeout; /* seconds a request may run */
     int64_t idle_timeout;    /* seconds a connection may sit idle */
     int64_t connection_limit;
+    int64_t connection_limit_per_ip;
     int64_t session_ttl;     /* seconds a session lives at most */
     int64_t session_idle;    /* seconds of inactivity that end a session */
     int64_t invitation_ttl;  /* seconds an invitation stays valid */

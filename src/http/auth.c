@@ -122,10 +122,15 @@ auth_with_session(struct request *req, sqlite3 *db, const char *token,
     struct identity_limits limits;
     struct session session;
     enum status status;
+    bool expired = false;
 
     rest_limits(req->server->config, &limits);
     status = identity_session_resolve(db, &req->arena, &limits, token,
-                                      &session, err);
+                                      &session, &expired, err);
+    if (expired) {
+        rest_audit_as(req, db, session.account_id, session.user_id, "",
+                      "session.expired", session.user_id, NULL, NULL);
+    }
     if (status != STATUS_OK) {
         return status;
     }

@@ -190,30 +190,23 @@ router_find(struct request *req, struct error *err)
 }
 
 /*
- * A GET reads everything, authentication included, in one read
- * transaction: one consistent snapshot, and one lock instead of one per
- * statement.  GET handlers never write.
+ * Authentication may write (an expired session is deleted and audited), so
+ * it runs first; then a GET reads everything in one read transaction: one
+ * consistent snapshot, and one lock instead of one per statement.  GET
+ * handlers never write.
  */
 static enum status
 router_authenticate(struct request *req, struct error *err)
 {
     enum status status;
-    sqlite3 *db;
 
     req->subject_last_used_ms = -1;
-    if (strcmp(req->method, "GET") == 0) {
-        status = http_db(req, &db, err);
-        if (status == STATUS_OK) {
-            status = sql_exec(db, NULL, err, "BEGIN", "");
-        }
-        if (status != STATUS_OK) {
-            return status;
-        }
-    }
-
     status = http_authenticate(req, err);
     if (status == STATUS_OK) {
         status = router_check_csrf(req, err);
+    }
+    if (status == STATUS_OK && strcmp(req->method, "GET") == 0) {
+        status = sql_exec(req->db, NULL, err, "BEGIN", "");
     }
     return status;
 }

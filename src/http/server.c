@@ -425,6 +425,10 @@ server_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 /* libmicrohttpd's own messages become log events like any other. */
 static void
 server_library_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+server_library_log(void *cls, const char *fmt, va_list ap)
 {
     char message[512];
     size_t len;
@@ -536,6 +540,8 @@ server_run(struct server *server, struct error *err)
         MHD_OPTION_NOTIFY_CONNECTION, server_connection, server,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)config->idle_timeout,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)config->connection_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)config->connection_limit_per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_HEADER_MEMORY,
         MHD_OPTION_EXTERNAL_LOGGER, server_library_log, server,
         config->plain_http ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_CERT,

@@ -113,11 +113,14 @@ enum status
 identity_session_resolve(sqlite3 *db, struct arena *arena,
                          const struct identity_limits *limits,
                          const char *token, struct session *out,
-                         struct error *err)
+                         bool *expired, struct error *err)
 {
     char hash[SHA256_HEX_LEN + 1];
     int64_t now = clock_now_ms();
 
+    if (expired != NULL) {
+        *expired = false;
+    }
     if (strlen(token) != SESSION_TOKEN_LEN) {
         return identity_unauthenticated(err);
     }
@@ -129,6 +132,9 @@ identity_session_resolve(sqlite3 *db, struct arena *arena,
     if (now >= out->expires_ms ||
         now - out->last_seen_ms >= limits->session_idle_ms) {
         session_delete(db, hash, NULL);
+        if (expired != NULL) {
+            *expired = true;
+        }
         return identity_unauthenticated(err);
     }
     return STATUS_OK;

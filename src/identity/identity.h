@@ -57,14 +57,16 @@ enum status identity_session_start(sqlite3 *db,
 #define IDENTITY_TOUCH_MS 10000
 
 /*
- * Resolve a session cookie, enforcing lifetime and idle timeout.  Nothing
- * is written: the caller records the use with identity_record_use() once
- * its read transaction is over.
+ * Resolve a session cookie, enforcing lifetime and idle timeout.  A
+ * session found past its end is deleted, *expired (may be NULL) is set and
+ * *out still describes it, so the caller can record that it ended.  Its
+ * use is not written here: the caller records it with
+ * identity_record_use() once its read transaction is over.
  */
 enum status identity_session_resolve(sqlite3 *db, struct arena *arena,
                                      const struct identity_limits *limits,
                                      const char *token, struct session *out,
-                                     struct error *err);
+                                     bool *expired, struct error *err);
 
 /* Make a key for a user in an account; secret gets APIKEY_SECRET_LEN+1. */
 enum status identity_apikey_create(sqlite3 *db, struct arena *arena,

@@ -337,7 +337,7 @@ test_session_start_then_resolve(void)
           STATUS_NOT_FOUND);
 
     CHECK(identity_session_resolve(f.db, &f.arena, &limits, token, &found,
-                                   &err) == STATUS_OK);
+                                   NULL, &err) == STATUS_OK);
     CHECK_STR(found.user_id, f.alice.id);
     CHECK_STR(found.account_id, f.account.id);
     CHECK_STR(found.csrf_token, s.csrf_token);
@@ -366,7 +366,7 @@ test_session_expires_by_ttl(void)
                                  &err) == STATUS_OK);
     CHECK(is_unauthenticated(identity_session_resolve(f.db, &f.arena,
                                                       &limits, token,
-                                                      &found, &err),
+                                                      &found, NULL, &err),
                              &err));
 
     /* A live session pushed past its end, though recently seen. */
@@ -378,7 +378,7 @@ test_session_expires_by_ttl(void)
     error_clear(&err);
     CHECK(is_unauthenticated(identity_session_resolve(f.db, &f.arena,
                                                       &limits, token,
-                                                      &found, &err),
+                                                      &found, NULL, &err),
                              &err));
 
     /* A refused session is gone, not merely refused. */
@@ -408,7 +408,7 @@ test_session_expires_by_idle(void)
     CHECK(run_sql(&f, "UPDATE sessions SET last_seen_ms = last_seen_ms - "
                       "1800000"));
     CHECK(identity_session_resolve(f.db, &f.arena, &limits, token, &found,
-                                   &err) == STATUS_OK);
+                                   NULL, &err) == STATUS_OK);
     {
         struct subject used = {.session_hash = found.token_hash};
 
@@ -424,7 +424,7 @@ test_session_expires_by_idle(void)
     error_clear(&err);
     CHECK(is_unauthenticated(identity_session_resolve(f.db, &f.arena,
                                                       &limits, token,
-                                                      &found, &err),
+                                                      &found, NULL, &err),
                              &err));
     CHECK(session_find(f.db, &f.arena, s.token_hash, &found, NULL) ==
           STATUS_NOT_FOUND);
@@ -450,15 +450,15 @@ test_session_bad_tokens_refused(void)
     random_token(other, 32);
     CHECK(is_unauthenticated(identity_session_resolve(f.db, &f.arena,
                                                       &limits, other,
-                                                      &found, &err),
+                                                      &found, NULL, &err),
                              &err));
     CHECK(is_unauthenticated(identity_session_resolve(f.db, &f.arena,
                                                       &limits, "", &found,
-                                                      &err),
+                                                      NULL, &err),
                              &err));
     CHECK(is_unauthenticated(identity_session_resolve(f.db, &f.arena,
                                                       &limits, s.token_hash,
-                                                      &found, &err),
+                                                      &found, NULL, &err),
                              &err));
     fixture_close(&f);
 }
