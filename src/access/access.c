@@ -215,3 +215,69 @@ out:
     json_decref(root);
     return status;
 }
+
+static struct subject_ref *
+subject_copy_refs(struct arena *arena, const struct subject_ref *from,
+                  size_t count, bool *ok)
+{
+    struct subject_ref *to;
+
+    if (count == 0) {
+        return NULL;
+    }
+    to = arena_alloc(arena, count * sizeof(*to));
+    if (to == NULL) {
+        *ok = false;
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++) {
+        to[i].id = arena_strdup(arena, from[i].id);
+        to[i].name = arena_strdup(arena, from[i].name);
+        *ok = *ok && to[i].id != NULL && to[i].name != NULL;
+    }
+    return to;
+}
+
+static const char *
+subject_copy_text(struct arena *arena, const char *s, bool *ok)
+{
+    char *copy;
+
+    if (s == NULL) {
+        return NULL;
+    }
+    copy = arena_strdup(arena, s);
+    *ok = *ok && copy != NULL;
+    return copy;
+}
+
+enum status
+subject_copy(struct arena *arena, const struct subject *from,
+             struct subject *to)
+{
+    size_t size = from->statement_count * sizeof(*to->statements);
+    bool ok = true;
+
+    *to = *from;
+    to->user_id = subject_copy_text(arena, from->user_id, &ok);
+    to->login = subject_copy_text(arena, from->login, &ok);
+    to->account_id = subject_copy_text(arena, from->account_id, &ok);
+    to->key_id = subject_copy_text(arena, from->key_id, &ok);
+    to->session_hash = subject_copy_text(arena, from->session_hash, &ok);
+    to->csrf_token = subject_copy_text(arena, from->csrf_token, &ok);
+    to->user_name = subject_copy_text(arena, from->user_name, &ok);
+    to->account_name = subject_copy_text(arena, from->account_name, &ok);
+    to->groups = subject_copy_refs(arena, from->groups, from->group_count,
+                                   &ok);
+    to->accounts = subject_copy_refs(arena, from->accounts,
+                                     from->account_count, &ok);
+    to->statements = NULL;
+    if (size > 0) {
+        to->statements = arena_alloc(arena, size);
+        if (to->statements == NULL) {
+            return STATUS_NOMEM;
+        }
+        memcpy(to->statements, from->statements, size);
+    }
+    return ok ? STATUS_OK : STATUS_NOMEM;
+}

@@ -65,6 +65,17 @@ struct access_statement {
     uint32_t resources; /* bit (1 << enum access_resource) */
 };
 
+/* Something a subject belongs to: a group, an account. */
+struct subject_ref {
+    const char *id;
+    const char *name;
+};
+
+/*
+ * Who is calling, as resolved once per request (and cached for API keys):
+ * the identity, the account acted in, what the user belongs to, and the
+ * compiled statements of the policies that apply.
+ */
 struct subject {
     bool authenticated;
     enum auth_method method;
@@ -78,6 +89,13 @@ struct subject {
     const char *csrf_token;   /* the session's CSRF token, or NULL */
     struct access_statement *statements;
     size_t statement_count;
+    const char *user_name;
+    int64_t user_created_ms;
+    const char *account_name;
+    struct subject_ref *groups;   /* the user's groups in the account */
+    size_t group_count;
+    struct subject_ref *accounts; /* every account the user belongs to */
+    size_t account_count;
 };
 
 /* The predefined policy documents, as stored in the control store. */
@@ -96,6 +114,10 @@ bool access_check(const struct subject *subject, enum access_action action,
  */
 enum status access_compile(struct arena *arena, struct subject *subject,
                            const char *document, struct error *err);
+
+/* A deep copy of a subject, every string and list in arena. */
+enum status subject_copy(struct arena *arena, const struct subject *from,
+                         struct subject *to);
 
 const char *access_action_name(enum access_action action);
 const char *access_resource_name(enum access_resource resource);

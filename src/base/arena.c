@@ -30,9 +30,18 @@ struct arena_cleanup {
 void
 arena_init(struct arena *arena)
 {
+    arena_init_buffer(arena, NULL, 0);
+}
+
+void
+arena_init_buffer(struct arena *arena, void *buf, size_t size)
+{
     arena->blocks = NULL;
     arena->cleanups = NULL;
     arena->used = 0;
+    arena->first = buf;
+    arena->first_size = size;
+    arena->first_used = 0;
 }
 
 void
@@ -52,6 +61,7 @@ arena_release(struct arena *arena)
         free(b);
     }
     arena->used = 0;
+    arena->first_used = 0;
 }
 
 void *
@@ -68,6 +78,13 @@ arena_alloc(struct arena *arena, size_t size)
     }
     if (need < size) {
         return NULL; /* overflow */
+    }
+
+    if (arena->first_size - arena->first_used >= need) {
+        p = arena->first + arena->first_used;
+        arena->first_used += need;
+        arena->used += need;
+        return p;
     }
 
     if (b == NULL || b->size - b->used < need) {

@@ -20,9 +20,19 @@ struct arena {
     struct arena_block *blocks;
     struct arena_cleanup *cleanups;
     size_t used; /* bytes handed out, for limits and metrics */
+    unsigned char *first;  /* caller's buffer, used before any block */
+    size_t first_size;
+    size_t first_used;
 };
 
 void arena_init(struct arena *arena);
+
+/*
+ * Start with the caller's buffer (for example inside the request struct),
+ * so that a small request allocates nothing; buf must stay valid and be
+ * aligned for any type until arena_release().
+ */
+void arena_init_buffer(struct arena *arena, void *buf, size_t size);
 void arena_release(struct arena *arena);
 
 void *arena_alloc(struct arena *arena, size_t size);

@@ -111,38 +111,42 @@ jsonw_end(struct jsonw *w)
     w->depth--;
 }
 
+/* Write s quoted, making room once for the worst case (all escaped). */
 static void
 jsonw_quoted(struct jsonw *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
-    const unsigned char *run = p;
-    char esc[6] = {'\\', 'u', '0', '0', '0', '0'};
+    size_t len = strlen(s);
+    unsigned char c;
+    char *out;
 
-    jsonw_put(w, "\"", 1);
-    for (;; p++) {
-        /* Plain bytes are copied a run at a time. */
-        while (*p >= 0x20 && *p != '"' && *p != '\\') {
-            p++;
-        }
-        jsonw_put(w, (const char *)run, (size_t)(p - run));
-        if (*p == '\0') {
-            break;
-        }
-        run = p + 1;
-        if (*p == '"' || *p == '\\') {
-            esc[1] = (char)*p;
-            jsonw_put(w, esc, 2);
-            esc[1] = 'u';
-        } else if (*p == '\n') {
-            jsonw_put(w, "\\n", 2);
+    if (len > (SIZE_MAX - 2) / 6 || !jsonw_reserve(w, len * 6 + 2)) {
+        w->failed = true;
+        return;
+    }
+
+    out = w->buf + w->len;
+    *out++ = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *out++ = (char)c;
+        } else if (c == '"' || c == '\\') {
+            *out++ = '\\';
+            *out++ = (char)c;
+        } else if (c == '\n') {
+            *out++ = '\\';
+            *out++ = 'n';
         } else {
-            esc[4] = hex[*p >> 4];
-            esc[5] = hex[*p & 15];
-            jsonw_put(w, esc, 6);
+            memcpy(out, "\\u00", 4);
+            out[4] = hex[c >> 4];
+            out[5] = hex[c & 15];
+            out += 6;
         }
     }
-    jsonw_put(w, "\"", 1);
+    *out++ = '"';
+    w->len = (size_t)(out - w->buf);
+    w->buf[w->len] = '\0';
 }
 
 void

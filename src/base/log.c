@@ -122,8 +122,9 @@ log_event(enum log_level level, const char *comp, const char *event, ...)
 
     clock_format_iso(clock_now_ms(), ts);
 
-    len = (size_t)snprintf(line, sizeof(line), "ts=%s level=%s", ts,
-                           log_names[level]);
+    memcpy(line, "ts=", 3);
+    len = log_escape(line, sizeof(line), 3, ts);
+    len = log_pair(line, sizeof(line), len, "level", log_names[level]);
     len = log_pair(line, sizeof(line), len, "comp", comp);
     len = log_pair(line, sizeof(line), len, "event", event);
 

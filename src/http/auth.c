@@ -13,6 +13,7 @@
 #include "http/server.h"
 #include "http/rest/rest.h"
 #include "identity/identity.h"
+#include "store/sql.h"
 
 #include <string.h>
 #include <strings.h>
@@ -80,12 +81,10 @@ auth_with_key(struct request *req, sqlite3 *db, const char *secret,
     struct subject_cache *cache = &req->server->subjects;
     int64_t generation = store_auth_generation(db);
     int64_t now = clock_now_ms();
-    char hash[SHA256_HEX_LEN + 1];
     struct apikey key;
     enum status status;
 
-    identity_token_hash(secret, hash);
-    if (subject_cache_get(cache, hash, generation, now, &req->arena,
+    if (subject_cache_get(cache, secret, generation, now, &req->arena,
                           &req->subject)) {
         if (account != NULL && strcmp(account, req->subject.account_id)) {
             memset(&req->subject, 0, sizeof(req->subject));
@@ -109,7 +108,7 @@ auth_with_key(struct request *req, sqlite3 *db, const char *secret,
     req->subject.key_id = key.id;
     req->subject_last_used_ms = key.last_used_ms;
     if (status == STATUS_OK) {
-        subject_cache_put(cache, hash, generation, now, key.expires_ms,
+        subject_cache_put(cache, secret, generation, now, key.expires_ms,
                           &req->subject);
     }
     return status;
@@ -144,6 +143,15 @@ auth_with_session(struct request *req, sqlite3 *db, const char *token,
     return status;
 }
 
+static enum status
+auth_begin_read(struct request *req, sqlite3 *db, struct error *err)
+{
+    if (strcmp(req->method, "GET") != 0) {
+        return STATUS_OK;
+    }
+    return sql_exec(db, NULL, err, "BEGIN", "");
+}
+
 enum status
 http_authenticate(struct request *req, struct error *err)
 {
@@ -166,17 +174,31 @@ http_authenticate(struct request *req, struct error *err)
         return status;
     }
 
+    /*
+     * A GET reads everything in one read transaction: one snapshot, and
+     * one lock instead of one per statement.  A key is resolved inside it
+     * (resolving writes nothing); a session is resolved before it, since
+     * an expired one is deleted and audited.
+     */
     authorization = http_header_get(req, "Authorization");
     if (authorization != NULL) {
         if (strncasecmp(authorization, "Bearer ", 7) != 0) {
             return identity_unauthenticated(err);
         }
+        status = auth_begin_read(req, db, err);
+        if (status != STATUS_OK) {
+            return status;
+        }
         return auth_with_key(req, db, authorization + 7, account, err);
     }
 
     token = auth_cookie(req);
-    if (token != NULL) {
-        return auth_with_session(req, db, token, account, err);
+    if (token == NULL) {
+        return identity_unauthenticated(err);
     }
-    return identity_unauthenticated(err);
+    status = auth_with_session(req, db, token, account, err);
+    if (status != STATUS_OK) {
+        return status;
+    }
+    return auth_begin_read(req, db, err);
 }

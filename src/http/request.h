@@ -11,6 +11,7 @@
 #define GANYMEDE_HTTP_REQUEST_H
 
 #include <jansson.h>
+#include <stdalign.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,8 +33,11 @@ struct http_header {
     const char *value;
 };
 
+#define REQUEST_ARENA_INLINE 4096
+
 struct request {
     struct arena arena;
+    alignas(max_align_t) unsigned char arena_inline[REQUEST_ARENA_INLINE];
     struct server *server;
 
     /* What came in. */

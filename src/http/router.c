@@ -189,12 +189,7 @@ router_find(struct request *req, struct error *err)
     return NULL;
 }
 
-/*
- * Authentication may write (an expired session is deleted and audited), so
- * it runs first; then a GET reads everything in one read transaction: one
- * consistent snapshot, and one lock instead of one per statement.  GET
- * handlers never write.
- */
+/* Who is calling, and for a cookie session, is the CSRF token right. */
 static enum status
 router_authenticate(struct request *req, struct error *err)
 {
@@ -204,9 +199,6 @@ router_authenticate(struct request *req, struct error *err)
     status = http_authenticate(req, err);
     if (status == STATUS_OK) {
         status = router_check_csrf(req, err);
-    }
-    if (status == STATUS_OK && strcmp(req->method, "GET") == 0) {
-        status = sql_exec(req->db, NULL, err, "BEGIN", "");
     }
     return status;
 }

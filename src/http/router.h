@@ -32,7 +32,8 @@ const struct route *router_routes(size_t *count);
 
 /*
  * Resolve req->subject from an API key or a session cookie and the account
- * headers (http/auth.c).
+ * headers (http/auth.c).  For a GET it leaves a read transaction open on
+ * req->db, which the router ends after the handler.
  */
 enum status http_authenticate(struct request *req, struct error *err);
 

@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <signal.h>
@@ -32,13 +33,17 @@
 #define SERVER_TLS_PRIORITIES \
     "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"
 
+/* Request ids are this process's random prefix and a counter. */
+static char server_id_prefix[12];
+static atomic_uint_fast64_t server_id_counter;
+
 #define SERVER_GRACE_SECONDS 25
 /*
  * Each connection's memory for the request line and headers (and buffers);
  * a header block that does not fit is refused by libmicrohttpd itself.
  * Below that, a header block over SERVER_HEADER_BYTES is refused by us.
  */
-#define SERVER_HEADER_MEMORY (32 * 1024)
+#define SERVER_HEADER_MEMORY (16 * 1024)
 #define SERVER_HEADER_BYTES  (8 * 1024)
 
 static enum status
@@ -81,6 +86,7 @@ server_init(struct server *server, const struct config *config,
 
     memset(server, 0, sizeof(*server));
     server->config = config;
+    random_token(server_id_prefix, 6);
     metrics_init(&server->metrics);
     router_init(&server->metrics);
     subject_cache_init(&server->subjects);
@@ -193,7 +199,10 @@ server_request_id(struct request *req)
     if (plain) {
         memcpy(req->id, given, len + 1);
     } else {
-        random_token(req->id, 12);
+        /* A random prefix per process and a counter: unique, and cheap. */
+        snprintf(req->id, sizeof(req->id), "%s-%" PRIxFAST64,
+                 server_id_prefix,
+                 atomic_fetch_add(&server_id_counter, 1));
     }
 }
 
@@ -206,7 +215,8 @@ server_request_new(struct server *server, struct MHD_Connection *conn,
     if (req == NULL) {
         return NULL;
     }
-    arena_init(&req->arena);
+    arena_init_buffer(&req->arena, req->arena_inline,
+                      sizeof(req->arena_inline));
     req->server = server;
     req->started_us = clock_monotonic_us();
     req->deadline_us =
@@ -373,6 +383,39 @@ server_access(void *cls, struct MHD_Connection *conn, const char *url,
     return server_answer(server, conn, req);
 }
 
+/* Decimal text of n into out (at least 21 bytes), without printf. */
+static void
+server_format_uint(char *out, uint64_t n)
+{
+    char digits[21];
+    int i = 0;
+
+    do {
+        digits[i++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    while (i > 0) {
+        *out++ = digits[--i];
+    }
+    *out = '\0';
+}
+
+/* Microseconds as milliseconds with three decimals: "12.345". */
+static void
+server_format_ms(char *out, int64_t us)
+{
+    uint64_t u = us > 0 ? (uint64_t)us : 0;
+    size_t len;
+
+    server_format_uint(out, u / 1000);
+    len = strlen(out);
+    out[len] = '.';
+    out[len + 1] = (char)('0' + u % 1000 / 100);
+    out[len + 2] = (char)('0' + u % 100 / 10);
+    out[len + 3] = (char)('0' + u % 10);
+    out[len + 4] = '\0';
+}
+
 static void
 server_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                  enum MHD_RequestTerminationCode toe)
@@ -380,7 +423,7 @@ server_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct server *server = cls;
     struct request *req = *con_cls;
     int64_t duration = 0;
-    char status[8], ms[32], bytes[24];
+    char status[24], ms[32], bytes[24];
 
     if (req == NULL) {
         return;
@@ -394,9 +437,9 @@ server_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     metrics_observe(&server->metrics, req->route ? req->route : "unmatched",
                     req->status, duration);
 
-    snprintf(status, sizeof(status), "%d", req->status);
-    snprintf(ms, sizeof(ms), "%.3f", (double)duration / 1000.0);
-    snprintf(bytes, sizeof(bytes), "%zu", req->reply_len);
+    server_format_uint(status, (uint64_t)req->status);
+    server_format_ms(ms, duration);
+    server_format_uint(bytes, req->reply_len);
     log_event(req->status >= 500 ? LOG_WARN : LOG_INFO, "http", "request",
               "account", req->subject.account_id, "req", req->id, "method",
               req->method, "path", req->path, "route", req->route, "status",

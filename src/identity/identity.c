@@ -215,16 +215,55 @@ identity_subject_load(sqlite3 *db, struct arena *arena, const char *user_id,
                       const char *account_id, enum auth_method method,
                       struct subject *out, struct error *err)
 {
+    struct account *accounts = NULL;
+    struct group *groups = NULL;
+    size_t account_count = 0, group_count = 0;
     struct user user;
     char **docs = NULL;
     size_t count = 0;
     enum status status;
 
     memset(out, 0, sizeof(*out));
-    if (!membership_exists(db, account_id, user_id) ||
-        user_get(db, arena, user_id, &user, NULL) != STATUS_OK) {
+
+    /* The user must be a member of the account acted in. */
+    if (user_get(db, arena, user_id, &user, NULL) != STATUS_OK ||
+        account_list(db, arena, user_id, &accounts, &account_count, NULL) !=
+            STATUS_OK) {
         return identity_unauthenticated(err);
     }
+    out->accounts = arena_alloc(arena, (account_count + 1) *
+                                           sizeof(*out->accounts));
+    if (out->accounts == NULL) {
+        return error_set(err, STATUS_NOMEM, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < account_count; i++) {
+        out->accounts[i].id = accounts[i].id;
+        out->accounts[i].name = accounts[i].name;
+        if (strcmp(accounts[i].id, account_id) == 0) {
+            out->account_name = accounts[i].name;
+        }
+    }
+    out->account_count = account_count;
+    if (out->account_name == NULL) {
+        memset(out, 0, sizeof(*out));
+        return identity_unauthenticated(err);
+    }
+
+    status = group_memberships(db, arena, account_id, user_id, &groups,
+                               &group_count, err);
+    if (status != STATUS_OK) {
+        return status;
+    }
+    out->groups = arena_alloc(arena, (group_count + 1) *
+                                         sizeof(*out->groups));
+    if (out->groups == NULL) {
+        return error_set(err, STATUS_NOMEM, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < group_count; i++) {
+        out->groups[i].id = groups[i].id;
+        out->groups[i].name = groups[i].name;
+    }
+    out->group_count = group_count;
 
     status = policy_documents(db, arena, account_id, user_id, &docs, &count,
                               err);
@@ -240,6 +279,8 @@ identity_subject_load(sqlite3 *db, struct arena *arena, const char *user_id,
     out->user_id = user.id;
     out->login = user.login;
     out->is_support = user.is_support;
+    out->user_name = user.name;
+    out->user_created_ms = user.created_ms;
     out->account_id = arena_strdup(arena, account_id);
     return out->account_id != NULL
                ? STATUS_OK

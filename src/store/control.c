@@ -154,8 +154,12 @@ static const char control_schema_v1[] =
     "  BEGIN " AUTH_BUMP " END;"
     "CREATE TRIGGER auth_policy_changed AFTER UPDATE ON policies "
     "  BEGIN " AUTH_BUMP " END;"
-    "CREATE TRIGGER auth_user_changed AFTER UPDATE OF login, is_support "
-    "  ON users BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_user_changed AFTER UPDATE OF login, name, "
+    "  is_support ON users BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_account_renamed AFTER UPDATE OF name ON accounts "
+    "  BEGIN " AUTH_BUMP " END;"
+    "CREATE TRIGGER auth_group_renamed AFTER UPDATE OF name ON groups "
+    "  BEGIN " AUTH_BUMP " END;"
     "CREATE TRIGGER auth_user_deleted AFTER DELETE ON users "
     "  BEGIN " AUTH_BUMP " END;";
 

@@ -175,111 +175,62 @@ rest_logout(struct request *req, struct error *err)
     return http_reply_json(req, 200, json_pack("{s:b}", "ok", 1));
 }
 
-/* Write a user the way rest_user_json does, on the hot path of /me. */
 static void
-me_user(struct jsonw *w, const struct user *user)
-{
-    jsonw_object(w);
-    jsonw_key(w, "id");
-    jsonw_string(w, user->id);
-    jsonw_key(w, "login");
-    jsonw_string(w, user->login);
-    jsonw_key(w, "name");
-    jsonw_string(w, user->name ? user->name : "");
-    jsonw_key(w, "is_support");
-    jsonw_bool(w, user->is_support);
-    jsonw_key(w, "created_at");
-    jsonw_time(w, user->created_ms);
-    jsonw_end(w);
-}
-
-static void
-me_refs(struct jsonw *w, const char *key, const char *const *ids,
-        const char *const *names, size_t count)
+me_refs(struct jsonw *w, const char *key, const struct subject_ref *refs,
+        size_t count)
 {
     jsonw_key(w, key);
     jsonw_array(w);
     for (size_t i = 0; i < count; i++) {
         jsonw_object(w);
         jsonw_key(w, "id");
-        jsonw_string(w, ids[i]);
+        jsonw_string(w, refs[i].id);
         jsonw_key(w, "name");
-        jsonw_string(w, names[i]);
+        jsonw_string(w, refs[i].name);
         jsonw_end(w);
     }
     jsonw_end(w);
 }
 
 /*
- * "Who am I": the most frequent call of API clients, so it is written with
- * the JSON writer rather than built as a tree.
+ * "Who am I": the most frequent call of API clients.  Everything it shows
+ * is part of the resolved subject, so it reads nothing more, and it is
+ * written with the JSON writer rather than built as a tree.
  */
 enum status
 rest_me(struct request *req, struct error *err)
 {
     const struct subject *subject = &req->subject;
-    struct account *accounts = NULL;
-    struct group *groups = NULL;
-    size_t account_count = 0, group_count = 0;
-    const char *current_name = NULL;
-    const char **ids, **names;
-    struct user user;
-    enum status status;
     struct jsonw w;
-    sqlite3 *db;
-
-    status = http_db(req, &db, err);
-    if (status == STATUS_OK) {
-        status = user_get(db, &req->arena, subject->user_id, &user, err);
-    }
-    if (status == STATUS_OK) {
-        status = account_list(db, &req->arena, subject->user_id, &accounts,
-                              &account_count, err);
-    }
-    if (status == STATUS_OK) {
-        status = group_memberships(db, &req->arena, subject->account_id,
-                                   subject->user_id, &groups, &group_count,
-                                   err);
-    }
-    if (status != STATUS_OK) {
-        return status;
-    }
-
-    ids = arena_alloc(&req->arena, sizeof(*ids) * (account_count +
-                                                   group_count + 1));
-    names = arena_alloc(&req->arena, sizeof(*names) * (account_count +
-                                                       group_count + 1));
-    if (ids == NULL || names == NULL) {
-        return error_set(err, STATUS_NOMEM, NULL, "out of memory");
-    }
-    for (size_t i = 0; i < account_count; i++) {
-        ids[i] = accounts[i].id;
-        names[i] = accounts[i].name;
-        if (strcmp(accounts[i].id, subject->account_id) == 0) {
-            current_name = accounts[i].name;
-        }
-    }
-    for (size_t i = 0; i < group_count; i++) {
-        ids[account_count + i] = groups[i].id;
-        names[account_count + i] = groups[i].name;
-    }
 
     jsonw_init(&w, &req->arena);
     jsonw_object(&w);
     jsonw_key(&w, "user");
-    me_user(&w, &user);
+    jsonw_object(&w);
+    jsonw_key(&w, "id");
+    jsonw_string(&w, subject->user_id);
+    jsonw_key(&w, "login");
+    jsonw_string(&w, subject->login);
+    jsonw_key(&w, "name");
+    jsonw_string(&w, subject->user_name ? subject->user_name : "");
+    jsonw_key(&w, "is_support");
+    jsonw_bool(&w, subject->is_support);
+    jsonw_key(&w, "created_at");
+    jsonw_time(&w, subject->user_created_ms);
+    jsonw_end(&w);
+
     jsonw_key(&w, "account");
     jsonw_object(&w);
     jsonw_key(&w, "id");
     jsonw_string(&w, subject->account_id);
     jsonw_key(&w, "name");
-    jsonw_string(&w, current_name ? current_name : "");
+    jsonw_string(&w, subject->account_name);
     jsonw_end(&w);
-    me_refs(&w, "groups", ids + account_count, names + account_count,
-            group_count);
+
+    me_refs(&w, "groups", subject->groups, subject->group_count);
     jsonw_key(&w, "auth_method");
     jsonw_string(&w, auth_method_name(subject->method));
-    me_refs(&w, "accounts", ids, names, account_count);
+    me_refs(&w, "accounts", subject->accounts, subject->account_count);
     jsonw_end(&w);
     return http_reply_jsonw(req, 200, &w);
 }

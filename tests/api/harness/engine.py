@@ -26,7 +26,7 @@ MISSING = object()
 
 
 # Bytes of request headers above which libmicrohttpd answers by itself.
-LIBRARY_HEADER_LIMIT = 32 * 1024
+LIBRARY_HEADER_LIMIT = 16 * 1024
 
 class CheckFailed(Exception):
     """A case failed; the message is the reason printed after it."""
