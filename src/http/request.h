@@ -37,7 +37,6 @@ struct http_header {
 
 struct request {
     struct arena arena;
-    alignas(max_align_t) unsigned char arena_inline[REQUEST_ARENA_INLINE];
     struct server *server;
 
     /* What came in. */
@@ -73,6 +72,9 @@ struct request {
     size_t reply_len;
     struct http_header reply_headers[REPLY_HEADERS_MAX];
     int reply_header_count;
+
+    /* The arena's first block; last, so that it need not be zeroed. */
+    alignas(max_align_t) unsigned char arena_inline[REQUEST_ARENA_INLINE];
 };
 
 /*

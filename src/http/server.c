@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@
 #include <unistd.h>
 
 /* Versions other than TLS 1.2 and 1.3 are never negotiated. */
-#define SERVER_TLS_PRIORITIES \
+#define SERVER_TLS_PRIORITIES                                                  \
     "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"
 
 /* Request ids are this process's random prefix and a counter. */
@@ -200,8 +201,7 @@ server_request_id(struct request *req)
         memcpy(req->id, given, len + 1);
     } else {
         /* A random prefix per process and a counter: unique, and cheap. */
-        snprintf(req->id, sizeof(req->id), "%s-%" PRIxFAST64,
-                 server_id_prefix,
+        snprintf(req->id, sizeof(req->id), "%s-%" PRIxFAST64, server_id_prefix,
                  atomic_fetch_add(&server_id_counter, 1));
     }
 }
@@ -210,11 +210,12 @@ static struct request *
 server_request_new(struct server *server, struct MHD_Connection *conn,
                    const char *url, const char *method)
 {
-    struct request *req = calloc(1, sizeof(*req));
+    struct request *req = malloc(sizeof(*req));
 
     if (req == NULL) {
         return NULL;
     }
+    memset(req, 0, offsetof(struct request, arena_inline));
     arena_init_buffer(&req->arena, req->arena_inline,
                       sizeof(req->arena_inline));
     req->server = server;
@@ -291,10 +292,9 @@ server_answer(struct server *server, struct MHD_Connection *conn,
     struct MHD_Response *resp;
     enum MHD_Result ret;
 
-    resp = MHD_create_response_from_buffer(req->reply_len,
-                                           req->reply != NULL ? req->reply
-                                                              : (char *)"",
-                                           MHD_RESPMEM_PERSISTENT);
+    resp = MHD_create_response_from_buffer(
+        req->reply_len, req->reply != NULL ? req->reply : (char *)"",
+        MHD_RESPMEM_PERSISTENT);
     if (resp == NULL) {
         return MHD_NO;
     }
@@ -317,9 +317,8 @@ server_refuse(struct server *server, struct request *req, enum status status,
 
 static enum MHD_Result
 server_access(void *cls, struct MHD_Connection *conn, const char *url,
-              const char *method, const char *version,
-              const char *upload_data, size_t *upload_data_size,
-              void **con_cls)
+              const char *method, const char *version, const char *upload_data,
+              size_t *upload_data_size, void **con_cls)
 {
     struct server *server = cls;
     struct request *req = *con_cls;
@@ -466,8 +465,7 @@ server_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 }
 
 /* libmicrohttpd's own messages become log events like any other. */
-static void
-server_library_log(void *cls, const char *fmt, va_list ap)
+static void server_library_log(void *cls, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
 static void
@@ -511,8 +509,8 @@ server_resolve(const struct config *config, struct addrinfo **out,
     unsigned port;
     int rc;
 
-    status = config_split_listen(config->listen, host, sizeof(host), &port,
-                                 err);
+    status =
+        config_split_listen(config->listen, host, sizeof(host), &port, err);
     if (status != STATUS_OK) {
         return status;
     }
@@ -578,15 +576,15 @@ server_run(struct server *server, struct error *err)
     signal(SIGPIPE, SIG_IGN);
 
     server->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, server_access, server, MHD_OPTION_SOCK_ADDR,
-        ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, server_completed, server,
+        flags, 0, NULL, NULL, server_access, server, MHD_OPTION_EXTERNAL_LOGGER,
+        server_library_log, server, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_NOTIFY_COMPLETED, server_completed, server,
         MHD_OPTION_NOTIFY_CONNECTION, server_connection, server,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)config->idle_timeout,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)config->connection_limit,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)config->connection_limit_per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_HEADER_MEMORY,
-        MHD_OPTION_EXTERNAL_LOGGER, server_library_log, server,
         config->plain_http ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_CERT,
         server->tls_cert_pem, MHD_OPTION_HTTPS_MEM_KEY, server->tls_key_pem,
         MHD_OPTION_HTTPS_PRIORITIES, SERVER_TLS_PRIORITIES, MHD_OPTION_END);
