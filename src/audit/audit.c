@@ -152,8 +152,9 @@ audit_append(sqlite3 *db, struct audit_entry *entry, struct error *err)
     "detail, source_addr, request_id, prev_hash, hash"
 
 static void
-audit_read(struct arena *arena, sqlite3_stmt *stmt, struct audit_entry *e)
+audit_read(struct arena *arena, sqlite3_stmt *stmt, void *row)
 {
+    struct audit_entry *e = row;
     const char *prev = (const char *)sqlite3_column_text(stmt, 10);
     const char *hash = (const char *)sqlite3_column_text(stmt, 11);
 
@@ -176,18 +177,12 @@ audit_list(sqlite3 *db, struct arena *arena, const char *account_id,
            int64_t before, int limit, struct audit_entry **out,
            size_t *count, struct error *err)
 {
-    struct audit_entry *list;
     sqlite3_stmt *stmt;
     enum status status;
-    bool row;
+    void *rows;
 
     *count = 0;
     *out = NULL;
-    list = arena_alloc(arena, sizeof(*list) * (size_t)(limit > 0 ? limit : 1));
-    if (list == NULL) {
-        return error_set(err, STATUS_NOMEM, NULL, "out of memory");
-    }
-
     status = sql_prepare(db, &stmt, err,
                          "SELECT " AUDIT_COLUMNS " FROM audit_log "
                          "WHERE account_id = ?1 AND (?2 = 0 OR seq < ?2) "
@@ -196,11 +191,9 @@ audit_list(sqlite3 *db, struct arena *arena, const char *account_id,
     if (status != STATUS_OK) {
         return status;
     }
-    while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
-        audit_read(arena, stmt, &list[(*count)++]);
-    }
-    sql_done(stmt);
-    *out = list;
+    status = sql_collect(stmt, arena, sizeof(**out), audit_read, &rows, count,
+                         err);
+    *out = rows;
     return status;
 }
 

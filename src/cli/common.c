@@ -1,13 +1,19 @@
 /*
- * common.c - option parsing, dispatch and output shared by subcommands.
+ * common.c - what the subcommands share: option parsing and dispatch,
+ * output for a terminal or as JSON, opening the store, looking up an
+ * account or a user, and appending to the audit log as the CLI.
  */
 #include "cli/cli.h"
 
+#include "audit/audit.h"
+#include "base/clock.h"
 #include "crypto/random.h"
 #include "identity/password.h"
 
 #include <jansson.h>
 #include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -63,24 +69,53 @@ cli_dispatch(struct cli *cli, const char *prefix,
 }
 
 const char *
-cli_option(const struct cli *cli, const char *name)
+cli_next_option(const struct cli *cli, const char *name, int *pos)
 {
     size_t len = strlen(name);
 
-    for (int i = 0; i < cli->argc; i++) {
+    for (int i = *pos; i < cli->argc; i++) {
         const char *arg = cli->argv[i];
 
         if (strncmp(arg, "--", 2) != 0 || strncmp(arg + 2, name, len) != 0) {
             continue;
         }
         if (arg[2 + len] == '=') {
+            *pos = i + 1;
             return arg + 3 + len;
         }
         if (arg[2 + len] == '\0' && i + 1 < cli->argc) {
+            *pos = i + 2;
             return cli->argv[i + 1];
         }
     }
+    *pos = cli->argc;
     return NULL;
+}
+
+const char *
+cli_option(const struct cli *cli, const char *name)
+{
+    int pos = 0;
+
+    return cli_next_option(cli, name, &pos);
+}
+
+bool
+cli_get_optional(const struct cli *cli, const char *name, const char **value)
+{
+    *value = cli_option(cli, name);
+    if (*value == NULL) {
+        return !cli_flag(cli, name);
+    }
+    return **value != '\0';
+}
+
+bool
+cli_has_option(const struct cli *cli, const char *name)
+{
+    const char *value = cli_option(cli, name);
+
+    return value != NULL && *value != '\0';
 }
 
 bool
@@ -149,19 +184,200 @@ cli_fail(const struct cli *cli, const struct error *err)
 }
 
 int
-cli_open_store(struct cli *cli, struct store *store, sqlite3 **db)
+cli_fail_missing(const struct cli *cli, const char *fmt, ...)
 {
+    char message[ERROR_MESSAGE_MAX];
     struct error err;
+    va_list ap;
 
-    error_clear(&err);
-    if (store_open(store, cli->config.data_dir, false, &err) != STATUS_OK) {
-        return cli_fail(cli, &err);
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+
+    error_set(&err, STATUS_INVALID, "MISSING_OPTION", "%s; try --help",
+              message);
+    return cli_fail(cli, &err);
+}
+
+int
+cli_print_json(json_t *out)
+{
+    if (out == NULL) {
+        fprintf(stderr, "ganymede: could not build the JSON answer\n");
+        return 1;
     }
-    if (store_acquire(store, db, &err) != STATUS_OK) {
-        store_close(store);
-        return cli_fail(cli, &err);
+    json_dumpf(out, stdout, JSON_COMPACT);
+    fputc('\n', stdout);
+    json_decref(out);
+    return 0;
+}
+
+int
+cli_finish_list(const struct cli *cli, enum status status,
+                const struct error *err, const char *name, json_t *list)
+{
+    int rc = 0;
+
+    if (status != STATUS_OK) {
+        rc = cli_fail(cli, err);
+    } else if (cli->json) {
+        rc = cli_print_json(json_pack("{s:O}", name, list));
+    }
+    json_decref(list);
+    return rc;
+}
+
+json_t *
+cli_time_json(int64_t ms)
+{
+    char iso[CLOCK_ISO_MAX];
+
+    if (ms == 0) {
+        return json_null();
+    }
+    clock_format_iso(ms, iso);
+    return json_string(iso);
+}
+
+const char *
+cli_mask_text(struct arena *arena, const char *value)
+{
+    char *copy;
+
+    if (value == NULL) {
+        return "";
+    }
+    copy = arena_strdup(arena, value);
+    if (copy == NULL) {
+        return "?";
+    }
+    for (char *p = copy; *p != '\0'; p++) {
+        if ((unsigned char)*p < ' ' || *p == 0x7f) {
+            *p = '?';
+        }
+    }
+    return copy;
+}
+
+enum status
+cli_check_text(const char *value, size_t max, const char *what,
+               struct error *err)
+{
+    json_t *probe;
+
+    if (strlen(value) > max) {
+        return error_set(err, STATUS_INVALID, "INVALID_OPTION",
+                         "%s must be at most %zu bytes", what, max);
+    }
+    for (const char *p = value; *p != '\0'; p++) {
+        if ((unsigned char)*p < ' ' || *p == 0x7f) {
+            return error_set(err, STATUS_INVALID, "INVALID_OPTION",
+                             "%s must not hold control characters", what);
+        }
+    }
+
+    /* jansson refuses invalid UTF-8, which JSON output could not carry. */
+    probe = json_string(value);
+    if (probe == NULL) {
+        return error_set(err, STATUS_INVALID, "INVALID_OPTION",
+                         "%s must be valid UTF-8", what);
+    }
+    json_decref(probe);
+    return STATUS_OK;
+}
+
+int
+cli_open_store(struct cli *cli, struct cli_context *ctx, bool create)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    if (store_open(&ctx->store, cli->config.data_dir, create, &ctx->err) !=
+        STATUS_OK) {
+        return cli_fail(cli, &ctx->err);
+    }
+    if (store_acquire(&ctx->store, &ctx->db, &ctx->err) != STATUS_OK) {
+        store_close(&ctx->store);
+        return cli_fail(cli, &ctx->err);
     }
     return 0;
+}
+
+void
+cli_close_store(struct cli_context *ctx)
+{
+    store_release(&ctx->store, ctx->db);
+    store_close(&ctx->store);
+    ctx->db = NULL;
+}
+
+enum status
+cli_end_transaction(struct cli_context *ctx, enum status status)
+{
+    if (status == STATUS_OK) {
+        status = store_commit(ctx->db, &ctx->err);
+    }
+    if (status != STATUS_OK) {
+        store_rollback(ctx->db);
+    }
+    return status;
+}
+
+enum status
+cli_find_account(struct cli *cli, struct cli_context *ctx, const char *id)
+{
+    enum status status;
+
+    status = account_get(ctx->db, &cli->arena, id, &ctx->account, &ctx->err);
+    if (status == STATUS_NOT_FOUND) {
+        status = error_set(&ctx->err, status, "NOT_FOUND",
+                           "no account with id %s", id);
+    }
+    return status;
+}
+
+enum status
+cli_find_user(struct cli *cli, struct cli_context *ctx, const char *login,
+              bool member)
+{
+    enum status status;
+
+    status = user_get_by_login(ctx->db, &cli->arena, login, &ctx->user,
+                               &ctx->err);
+    if (status == STATUS_NOT_FOUND) {
+        return error_set(&ctx->err, status, "NOT_FOUND",
+                         "no user with login %s", login);
+    }
+    if (status == STATUS_OK && member &&
+        !membership_exists(ctx->db, ctx->account.id, ctx->user.id)) {
+        status = error_set(&ctx->err, STATUS_NOT_FOUND, "NOT_MEMBER",
+                           "%s is not a member of account %s", login,
+                           ctx->account.id);
+    }
+    return status;
+}
+
+enum status
+cli_append_audit(struct cli_context *ctx, const char *event,
+                 const char *target, json_t *detail)
+{
+    struct audit_entry entry = {0};
+    enum status status;
+    char *text;
+
+    text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(detail);
+    if (text == NULL) {
+        return error_set(&ctx->err, STATUS_NOMEM, NULL, "out of memory");
+    }
+
+    entry.account_id = ctx->account.id;
+    entry.actor_id = "cli";
+    entry.actor_login = "cli";
+    entry.event = event;
+    entry.target = target;
+    entry.detail = text;
+    status = audit_append(ctx->db, &entry, &ctx->err);
+    free(text);
+    return status;
 }
 
 bool

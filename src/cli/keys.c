@@ -26,148 +26,6 @@
 #define KEYS_AUDIT_LIMIT 100
 #define KEYS_AUDIT_MAX   500
 
-/* What one command holds open and the account it works in. */
-struct keys {
-    struct store store;
-    sqlite3 *db;
-    struct error err;
-    struct account account;
-};
-
-/* ---- plumbing ---------------------------------------------------------- */
-
-static int
-keys_open(struct cli *cli, struct keys *k)
-{
-    memset(k, 0, sizeof(*k));
-    return cli_open_store(cli, &k->store, &k->db);
-}
-
-static void
-keys_close(struct keys *k)
-{
-    store_release(&k->store, k->db);
-    store_close(&k->store);
-}
-
-static int
-keys_print_json(json_t *out)
-{
-    if (out == NULL) {
-        fprintf(stderr, "ganymede: could not build the JSON answer\n");
-        return 1;
-    }
-    json_dumpf(out, stdout, JSON_COMPACT);
-    fputc('\n', stdout);
-    json_decref(out);
-    return 0;
-}
-
-static json_t *
-keys_time_json(int64_t ms)
-{
-    char iso[CLOCK_ISO_MAX];
-
-    if (ms == 0) {
-        return json_null();
-    }
-    clock_format_iso(ms, iso);
-    return json_string(iso);
-}
-
-/* A stored value fit for a terminal: control bytes shown as '?'. */
-static const char *
-keys_text(struct arena *arena, const char *value)
-{
-    char *copy;
-
-    if (value == NULL) {
-        return "";
-    }
-    copy = arena_strdup(arena, value);
-    if (copy == NULL) {
-        return "?";
-    }
-    for (char *p = copy; *p != '\0'; p++) {
-        if ((unsigned char)*p < ' ' || *p == 0x7f) {
-            *p = '?';
-        }
-    }
-    return copy;
-}
-
-static enum status
-keys_find_account(struct cli *cli, struct keys *k, const char *id)
-{
-    enum status status;
-
-    status = account_get(k->db, &cli->arena, id, &k->account, &k->err);
-    if (status == STATUS_NOT_FOUND) {
-        status = error_set(&k->err, status, "NOT_FOUND",
-                           "no account with id %s", id);
-    }
-    return status;
-}
-
-/* Append an audit entry for the CLI; detail is consumed. */
-static enum status
-keys_audit(struct keys *k, const char *event, const char *target,
-           json_t *detail)
-{
-    struct audit_entry entry = {0};
-    enum status status;
-    char *text;
-
-    text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(detail);
-    if (text == NULL) {
-        return error_set(&k->err, STATUS_NOMEM, NULL, "out of memory");
-    }
-
-    entry.account_id = k->account.id;
-    entry.actor_id = "cli";
-    entry.actor_login = "cli";
-    entry.event = event;
-    entry.target = target;
-    entry.detail = text;
-    status = audit_append(k->db, &entry, &k->err);
-    free(text);
-    return status;
-}
-
-/*
- * The value of an optional option into *value (NULL when absent); false
- * when the option is there without a value.
- */
-static bool
-keys_optional(const struct cli *cli, const char *name, const char **value)
-{
-    *value = cli_option(cli, name);
-    if (*value == NULL) {
-        return !cli_flag(cli, name);
-    }
-    return **value != '\0';
-}
-
-/* Whether an option was given a value other than "". */
-static bool
-keys_has(const struct cli *cli, const char *name)
-{
-    const char *value = cli_option(cli, name);
-
-    return value != NULL && *value != '\0';
-}
-
-static int
-keys_missing(const struct cli *cli, const char *message)
-{
-    struct error err;
-
-    error_set(&err, STATUS_INVALID, "MISSING_OPTION", "%s; try --help",
-              message);
-    return cli_fail(cli, &err);
-}
-
 /* ---- apikey ------------------------------------------------------------ */
 
 static json_t *
@@ -176,10 +34,10 @@ keys_apikey_json(const struct apikey *key, const char *login)
     return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:o, s:o, s:o, s:o}", "id",
                      key->id, "name", key->name, "prefix", key->prefix,
                      "user_id", key->user_id, "login", login, "created_at",
-                     keys_time_json(key->created_ms), "expires_at",
-                     keys_time_json(key->expires_ms), "last_used_at",
-                     keys_time_json(key->last_used_ms), "revoked_at",
-                     keys_time_json(key->revoked_ms));
+                     cli_time_json(key->created_ms), "expires_at",
+                     cli_time_json(key->expires_ms), "last_used_at",
+                     cli_time_json(key->last_used_ms), "revoked_at",
+                     cli_time_json(key->revoked_ms));
 }
 
 static const char *
@@ -194,63 +52,36 @@ keys_apikey_state(const struct apikey *key)
     return "live";
 }
 
-/* A key name is stored and shown: bounded, UTF-8, no control bytes. */
-static bool
-keys_is_name(const char *name)
-{
-    json_t *probe;
-
-    if (strlen(name) > KEYS_NAME_MAX) {
-        return false;
-    }
-    for (const char *p = name; *p != '\0'; p++) {
-        if ((unsigned char)*p < ' ' || *p == 0x7f) {
-            return false;
-        }
-    }
-
-    /* jansson refuses invalid UTF-8, which JSON output could not carry. */
-    probe = json_string(name);
-    json_decref(probe);
-    return probe != NULL;
-}
-
 static enum status
-keys_create_steps(struct cli *cli, struct keys *k, const char *login,
+keys_create_steps(struct cli *cli, struct cli_context *k, const char *login,
                   const char *name, char *secret, struct apikey *key)
 {
     enum status status;
-    struct user user;
 
-    if (name != NULL && !keys_is_name(name)) {
+    /* A key name is stored and shown: bounded, UTF-8, no control bytes. */
+    if (name != NULL &&
+        cli_check_text(name, KEYS_NAME_MAX, "the key name", NULL) !=
+            STATUS_OK) {
         return error_set(&k->err, STATUS_INVALID, "INVALID_OPTION",
                          "the key name must be UTF-8 text of at most %d "
                          "bytes without control characters",
                          KEYS_NAME_MAX);
     }
 
-    status = keys_find_account(cli, k, cli_option(cli, "account"));
+    status = cli_find_account(cli, k, cli_option(cli, "account"));
     if (status == STATUS_OK) {
-        status = user_get_by_login(k->db, &cli->arena, login, &user, &k->err);
-        if (status == STATUS_NOT_FOUND) {
-            return error_set(&k->err, status, "NOT_FOUND",
-                             "no user with login %s", login);
-        }
-    }
-    if (status == STATUS_OK &&
-        !membership_exists(k->db, k->account.id, user.id)) {
-        return error_set(&k->err, STATUS_NOT_FOUND, "NOT_MEMBER",
-                         "%s is not a member of account %s", login,
-                         k->account.id);
+        status = cli_find_user(cli, k, login, true);
     }
     if (status == STATUS_OK) {
         status = identity_apikey_create(k->db, &cli->arena, k->account.id,
-                                        user.id, name, 0, secret, key, &k->err);
+                                        k->user.id, name, 0, secret, key,
+                                        &k->err);
     }
     if (status == STATUS_OK) {
-        status = keys_audit(k, "apikey.created", key->id,
-                            json_pack("{s:s, s:s, s:s}", "name", key->name,
-                                      "prefix", key->prefix, "owner", user.id));
+        status = cli_append_audit(k, "apikey.created", key->id,
+                                  json_pack("{s:s, s:s, s:s}", "name",
+                                            key->name, "prefix", key->prefix,
+                                            "owner", k->user.id));
     }
     return status;
 }
@@ -264,16 +95,17 @@ cli_apikey_create(struct cli *cli)
     char secret[APIKEY_SECRET_LEN + 1] = "";
     enum status status;
     struct apikey key;
-    struct keys k;
+    struct cli_context k;
     int rc;
 
     if (!cli_check_args(cli, options, flags)) {
         return 2;
     }
-    if (!keys_has(cli, "account") || !keys_has(cli, "login")) {
-        return keys_missing(cli, "apikey create needs --account and --login");
+    if (!cli_has_option(cli, "account") || !cli_has_option(cli, "login")) {
+        return cli_fail_missing(cli,
+                                "apikey create needs --account and --login");
     }
-    rc = keys_open(cli, &k);
+    rc = cli_open_store(cli, &k, false);
     if (rc != 0) {
         return rc;
     }
@@ -282,27 +114,22 @@ cli_apikey_create(struct cli *cli)
     if (status == STATUS_OK) {
         status = keys_create_steps(cli, &k, login, cli_option(cli, "name"),
                                    secret, &key);
-        if (status == STATUS_OK) {
-            status = store_commit(k.db, &k.err);
-        }
-        if (status != STATUS_OK) {
-            store_rollback(k.db);
-        }
+        status = cli_end_transaction(&k, status);
     }
 
     if (status != STATUS_OK) {
         rc = cli_fail(cli, &k.err);
     } else if (cli->json) {
-        rc = keys_print_json(
+        rc = cli_print_json(
             json_pack("{s:s, s:s}", "id", key.id, "secret", secret));
     } else {
         printf("api key: %s (%s)\n"
                "secret:  %s\n"
                "Keep the secret now: it is not shown again.\n",
-               key.id, keys_text(&cli->arena, login), secret);
+               key.id, cli_mask_text(&cli->arena, login), secret);
     }
     secret_wipe(secret, sizeof(secret));
-    keys_close(&k);
+    cli_close_store(&k);
     return rc;
 }
 
@@ -326,27 +153,25 @@ cli_apikey_list(struct cli *cli)
     size_t key_count = 0, user_count = 0;
     struct apikey *keys = NULL;
     struct user *users = NULL;
-    json_t *list = json_array();
+    json_t *list;
     enum status status;
     const char *login;
-    struct keys k;
+    struct cli_context k;
     int rc;
 
     if (!cli_check_args(cli, options, flags)) {
-        json_decref(list);
         return 2;
     }
-    if (!keys_has(cli, "account")) {
-        json_decref(list);
-        return keys_missing(cli, "apikey list needs --account");
+    if (!cli_has_option(cli, "account")) {
+        return cli_fail_missing(cli, "apikey list needs --account");
     }
-    rc = keys_open(cli, &k);
+    rc = cli_open_store(cli, &k, false);
     if (rc != 0) {
-        json_decref(list);
         return rc;
     }
+    list = json_array();
 
-    status = keys_find_account(cli, &k, cli_option(cli, "account"));
+    status = cli_find_account(cli, &k, cli_option(cli, "account"));
     if (status == STATUS_OK) {
         status = user_list(k.db, &cli->arena, k.account.id, &users, &user_count,
                            &k.err);
@@ -360,28 +185,24 @@ cli_apikey_list(struct cli *cli)
         json_array_append_new(list, keys_apikey_json(&keys[i], login));
         if (!cli->json) {
             printf("%-36s  %-12s  %-7s  %s  %s\n", keys[i].id, keys[i].prefix,
-                   keys_apikey_state(&keys[i]), keys_text(&cli->arena, login),
-                   keys_text(&cli->arena, keys[i].name));
+                   keys_apikey_state(&keys[i]),
+                   cli_mask_text(&cli->arena, login),
+                   cli_mask_text(&cli->arena, keys[i].name));
         }
     }
 
-    if (status != STATUS_OK) {
-        rc = cli_fail(cli, &k.err);
-    } else if (cli->json) {
-        rc = keys_print_json(json_pack("{s:O}", "api_keys", list));
-    }
-    json_decref(list);
-    keys_close(&k);
+    rc = cli_finish_list(cli, status, &k.err, "api_keys", list);
+    cli_close_store(&k);
     return rc;
 }
 
 static enum status
-keys_revoke_steps(struct cli *cli, struct keys *k, const char *id,
+keys_revoke_steps(struct cli *cli, struct cli_context *k, const char *id,
                   struct apikey *key, bool *changed)
 {
     enum status status;
 
-    status = keys_find_account(cli, k, cli_option(cli, "account"));
+    status = cli_find_account(cli, k, cli_option(cli, "account"));
     if (status == STATUS_OK) {
         status =
             apikey_get(k->db, &cli->arena, k->account.id, id, key, &k->err);
@@ -397,9 +218,10 @@ keys_revoke_steps(struct cli *cli, struct keys *k, const char *id,
         status =
             apikey_revoke(k->db, k->account.id, id, clock_now_ms(), &k->err);
         if (status == STATUS_OK) {
-            status = keys_audit(k, "apikey.revoked", id,
-                                json_pack("{s:s, s:s}", "prefix", key->prefix,
-                                          "owner", key->user_id));
+            status = cli_append_audit(k, "apikey.revoked", id,
+                                      json_pack("{s:s, s:s}", "prefix",
+                                                key->prefix, "owner",
+                                                key->user_id));
         }
         if (status == STATUS_OK) {
             status =
@@ -420,16 +242,16 @@ cli_apikey_revoke(struct cli *cli)
     struct user owner;
     enum status status;
     struct apikey key;
-    struct keys k;
+    struct cli_context k;
     int rc;
 
     if (!cli_check_args(cli, options, flags)) {
         return 2;
     }
-    if (!keys_has(cli, "account") || !keys_has(cli, "id")) {
-        return keys_missing(cli, "apikey revoke needs --account and --id");
+    if (!cli_has_option(cli, "account") || !cli_has_option(cli, "id")) {
+        return cli_fail_missing(cli, "apikey revoke needs --account and --id");
     }
-    rc = keys_open(cli, &k);
+    rc = cli_open_store(cli, &k, false);
     if (rc != 0) {
         return rc;
     }
@@ -437,12 +259,7 @@ cli_apikey_revoke(struct cli *cli)
     status = store_begin(k.db, &k.err);
     if (status == STATUS_OK) {
         status = keys_revoke_steps(cli, &k, id, &key, &changed);
-        if (status == STATUS_OK) {
-            status = store_commit(k.db, &k.err);
-        }
-        if (status != STATUS_OK) {
-            store_rollback(k.db);
-        }
+        status = cli_end_transaction(&k, status);
     }
 
     if (status == STATUS_OK &&
@@ -453,15 +270,15 @@ cli_apikey_revoke(struct cli *cli)
     if (status != STATUS_OK) {
         rc = cli_fail(cli, &k.err);
     } else if (cli->json) {
-        rc = keys_print_json(json_pack("{s:o, s:b}", "api_key",
+        rc = cli_print_json(json_pack("{s:o, s:b}", "api_key",
                                        keys_apikey_json(&key, login), "changed",
                                        changed));
     } else {
         printf("API key %s (%s) of %s %s\n", key.id, key.prefix,
-               keys_text(&cli->arena, login),
+               cli_mask_text(&cli->arena, login),
                changed ? "revoked" : "was already revoked");
     }
-    keys_close(&k);
+    cli_close_store(&k);
     return rc;
 }
 
@@ -495,7 +312,7 @@ keys_entry_json(const struct audit_entry *e)
     }
     return json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, "
                      "s:s}",
-                     "seq", (json_int_t)e->seq, "ts", keys_time_json(e->ts_ms),
+                     "seq", (json_int_t)e->seq, "ts", cli_time_json(e->ts_ms),
                      "actor_id", e->actor_id, "actor_login", e->actor_login,
                      "event", e->event, "target", e->target, "detail", detail,
                      "source_addr", e->source_addr, "request_id", e->request_id,
@@ -529,10 +346,10 @@ keys_entry_print(struct cli *cli, const struct audit_entry *e)
 
     clock_format_iso(e->ts_ms, ts);
     printf("%6lld  %s  %s  %s  %s  %s\n", (long long)e->seq, ts,
-           keys_text(&cli->arena, e->actor_login),
-           keys_text(&cli->arena, e->event),
-           *e->target ? keys_text(&cli->arena, e->target) : "-",
-           keys_text(&cli->arena, e->detail));
+           cli_mask_text(&cli->arena, e->actor_login),
+           cli_mask_text(&cli->arena, e->event),
+           *e->target ? cli_mask_text(&cli->arena, e->target) : "-",
+           cli_mask_text(&cli->arena, e->detail));
 }
 
 static int
@@ -541,37 +358,35 @@ cli_audit_list(struct cli *cli)
     static const char *const options[] = {"account", "limit", NULL};
     static const char *const flags[] = {"json", NULL};
     struct audit_entry *entries = NULL;
-    json_t *list = json_array();
+    json_t *list;
     const char *text;
     enum status status;
     size_t count = 0;
-    struct keys k;
+    struct cli_context k;
     int limit = KEYS_AUDIT_LIMIT;
     int rc;
 
     if (!cli_check_args(cli, options, flags)) {
-        json_decref(list);
         return 2;
     }
-    if (!keys_has(cli, "account")) {
-        json_decref(list);
-        return keys_missing(cli, "audit list needs --account");
+    if (!cli_has_option(cli, "account")) {
+        return cli_fail_missing(cli, "audit list needs --account");
     }
-    rc = keys_open(cli, &k);
+    rc = cli_open_store(cli, &k, false);
     if (rc != 0) {
-        json_decref(list);
         return rc;
     }
+    list = json_array();
 
     status = STATUS_OK;
-    if (!keys_optional(cli, "limit", &text) ||
+    if (!cli_get_optional(cli, "limit", &text) ||
         !keys_parse_limit(text, &limit)) {
         status = error_set(&k.err, STATUS_INVALID, "INVALID_OPTION",
                            "--limit must be a whole number from 1 to %d",
                            KEYS_AUDIT_MAX);
     }
     if (status == STATUS_OK) {
-        status = keys_find_account(cli, &k, cli_option(cli, "account"));
+        status = cli_find_account(cli, &k, cli_option(cli, "account"));
     }
     if (status == STATUS_OK) {
         status = audit_list(k.db, &cli->arena, k.account.id, 0, limit, &entries,
@@ -584,13 +399,8 @@ cli_audit_list(struct cli *cli)
         }
     }
 
-    if (status != STATUS_OK) {
-        rc = cli_fail(cli, &k.err);
-    } else if (cli->json) {
-        rc = keys_print_json(json_pack("{s:O}", "entries", list));
-    }
-    json_decref(list);
-    keys_close(&k);
+    rc = cli_finish_list(cli, status, &k.err, "entries", list);
+    cli_close_store(&k);
     return rc;
 }
 
@@ -608,7 +418,7 @@ keys_verify_report(struct cli *cli, const struct audit_report *report)
             json_object_set_new(out, "seq", json_integer(report->seq));
             json_object_set_new(out, "reason", json_string(report->reason));
         }
-        keys_print_json(out);
+        cli_print_json(out);
     } else if (report->broken) {
         printf("audit chain broken: account %s entry %lld: %s\n",
                report->account_id, (long long)report->seq, report->reason);
@@ -627,28 +437,28 @@ cli_audit_verify(struct cli *cli)
     struct audit_report report;
     const char *account_id;
     enum status status;
-    struct keys k;
+    struct cli_context k;
     int rc;
 
     if (!cli_check_args(cli, options, flags)) {
         return 2;
     }
-    if (!keys_optional(cli, "account", &account_id)) {
-        return keys_missing(cli, "--account needs an account id");
+    if (!cli_get_optional(cli, "account", &account_id)) {
+        return cli_fail_missing(cli, "--account needs an account id");
     }
-    rc = keys_open(cli, &k);
+    rc = cli_open_store(cli, &k, false);
     if (rc != 0) {
         return rc;
     }
 
     status =
-        account_id != NULL ? keys_find_account(cli, &k, account_id) : STATUS_OK;
+        account_id != NULL ? cli_find_account(cli, &k, account_id) : STATUS_OK;
     if (status == STATUS_OK) {
         status = audit_verify(k.db, account_id, &report, &k.err);
     }
     rc = status == STATUS_OK ? keys_verify_report(cli, &report)
                              : cli_fail(cli, &k.err);
-    keys_close(&k);
+    cli_close_store(&k);
     return rc;
 }
 

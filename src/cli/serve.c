@@ -5,7 +5,6 @@
  */
 #include "cli/cli.h"
 
-#include "audit/audit.h"
 #include "base/log.h"
 #include "crypto/cert.h"
 #include "crypto/random.h"
@@ -24,89 +23,77 @@
 #define CLI_CERT_DAYS     825
 
 static enum status
-cli_bootstrap_steps(struct cli *cli, sqlite3 *db, const char *name,
-                    const char *login, char *password, char *secret,
-                    struct account *account, struct error *err)
+cli_bootstrap_steps(struct cli *cli, struct cli_context *ctx, const char *name,
+                    const char *login, char *password, char *secret)
 {
+    struct account *account = &ctx->account;
     char hash[PASSWORD_HASH_MAX];
     struct group admins;
     struct apikey key;
     struct user user;
-    struct audit_entry entry = {0};
     enum status status;
 
     cli_generate_password(password, login);
-    status = password_hash(password, hash, err);
+    status = password_hash(password, hash, &ctx->err);
     if (status == STATUS_OK) {
-        status = account_create(db, &cli->arena, NULL, name, account, err);
+        status = account_create(ctx->db, &cli->arena, NULL, name, account,
+                                &ctx->err);
     }
-    if (status == STATUS_OK &&
-        user_get_by_login(db, &cli->arena, login, &user, NULL) == STATUS_OK) {
-        status = error_set(err, STATUS_CONFLICT, "CONFLICT",
+    if (status == STATUS_OK && user_get_by_login(ctx->db, &cli->arena, login,
+                                                 &user, NULL) == STATUS_OK) {
+        status = error_set(&ctx->err, STATUS_CONFLICT, "CONFLICT",
                            "a user with login %s already exists", login);
     }
     if (status == STATUS_OK) {
-        status = user_create(db, &cli->arena, login, "Administrator", hash,
-                             false, &user, err);
+        status = user_create(ctx->db, &cli->arena, login, "Administrator",
+                             hash, false, &user, &ctx->err);
     }
     if (status == STATUS_OK) {
-        status = membership_add(db, account->id, user.id, err);
+        status = membership_add(ctx->db, account->id, user.id, &ctx->err);
     }
     if (status == STATUS_OK) {
-        status = group_get_by_name(db, &cli->arena, account->id,
-                                   GROUP_ADMINISTRATORS, &admins, err);
+        status = group_get_by_name(ctx->db, &cli->arena, account->id,
+                                   GROUP_ADMINISTRATORS, &admins, &ctx->err);
     }
     if (status == STATUS_OK) {
-        status = group_member_add(db, account->id, admins.id, user.id, err);
+        status = group_member_add(ctx->db, account->id, admins.id, user.id,
+                                  &ctx->err);
     }
     if (status == STATUS_OK) {
-        status = identity_apikey_create(db, &cli->arena, account->id, user.id,
-                                        "first key", 0, secret, &key, err);
+        status = identity_apikey_create(ctx->db, &cli->arena, account->id,
+                                        user.id, "first key", 0, secret, &key,
+                                        &ctx->err);
     }
     if (status == STATUS_OK) {
-        entry.account_id = account->id;
-        entry.actor_id = "cli";
-        entry.actor_login = "cli";
-        entry.event = "account.created";
-        entry.target = account->id;
-        entry.detail = "{}";
-        status = audit_append(db, &entry, err);
+        status = cli_append_audit(ctx, "account.created", account->id,
+                                  json_object());
     }
     secret_wipe(hash, sizeof(hash));
     return status;
 }
 
 int
-cli_bootstrap_account(struct cli *cli, sqlite3 *db, const char *name,
-                      const char *login)
+cli_bootstrap_account(struct cli *cli, struct cli_context *ctx,
+                      const char *name, const char *login)
 {
     char password[40], secret[APIKEY_SECRET_LEN + 1];
-    struct account account;
-    struct error err;
+    struct account *account = &ctx->account;
     enum status status;
-    json_t *out;
+    int rc = 0;
 
-    error_clear(&err);
-    status = store_begin(db, &err);
+    status = store_begin(ctx->db, &ctx->err);
     if (status == STATUS_OK) {
-        status = cli_bootstrap_steps(cli, db, name, login, password, secret,
-                                     &account, &err);
+        status = cli_bootstrap_steps(cli, ctx, name, login, password, secret);
     }
-    if (status == STATUS_OK) {
-        status = store_commit(db, &err);
-    }
+    status = cli_end_transaction(ctx, status);
     if (status != STATUS_OK) {
-        store_rollback(db);
-        return cli_fail(cli, &err);
+        return cli_fail(cli, &ctx->err);
     }
 
     if (cli->json) {
-        out =
-            json_pack("{s:s, s:s, s:s, s:s}", "account_id", account.id, "login",
-                      login, "password", password, "api_key", secret);
-        json_dumpf(out, stdout, JSON_COMPACT);
-        fputc('\n', stdout);
-        json_decref(out);
+        rc = cli_print_json(json_pack("{s:s, s:s, s:s, s:s}", "account_id",
+                                      account->id, "login", login, "password",
+                                      password, "api_key", secret));
     } else {
         printf("account:  %s (%s)\n"
                "login:    %s\n"
@@ -114,11 +101,11 @@ cli_bootstrap_account(struct cli *cli, sqlite3 *db, const char *name,
                "api key:  %s\n"
                "Keep the password and the key now: neither is shown "
                "again.\n",
-               account.name, account.id, login, password, secret);
+               account->name, account->id, login, password, secret);
     }
     secret_wipe(password, sizeof(password));
     secret_wipe(secret, sizeof(secret));
-    return 0;
+    return rc;
 }
 
 static int
@@ -151,10 +138,9 @@ cli_init(struct cli *cli)
     static const char *const flags[] = {"json", NULL};
     const char *name = cli_option(cli, "account-name");
     const char *login = cli_option(cli, "admin-login");
-    struct store store;
+    struct cli_context ctx;
     struct error err;
     char path[4200];
-    sqlite3 *db = NULL;
     int rc;
 
     error_clear(&err);
@@ -172,22 +158,17 @@ cli_init(struct cli *cli)
         return cli_fail(cli, &err);
     }
 
-    if (store_open(&store, cli->config.data_dir, true, &err) != STATUS_OK) {
-        return cli_fail(cli, &err);
-    }
-    rc = store_acquire(&store, &db, &err) == STATUS_OK ? 0 : 1;
-    if (rc == 0 && cli->config.tls_cert == NULL) {
-        rc = cli_make_tls(cli, &err);
-    }
+    rc = cli_open_store(cli, &ctx, true);
     if (rc != 0) {
-        store_close(&store);
-        return cli_fail(cli, &err);
+        return rc;
     }
-
-    rc = cli_bootstrap_account(cli, db, name ? name : "Default",
-                               login ? login : CLI_DEFAULT_ADMIN);
-    store_release(&store, db);
-    store_close(&store);
+    if (cli->config.tls_cert == NULL && cli_make_tls(cli, &ctx.err) != 0) {
+        rc = cli_fail(cli, &ctx.err);
+    } else {
+        rc = cli_bootstrap_account(cli, &ctx, name ? name : "Default",
+                                   login ? login : CLI_DEFAULT_ADMIN);
+    }
+    cli_close_store(&ctx);
     return rc;
 }
 
@@ -231,9 +212,8 @@ cli_account_create(struct cli *cli)
     static const char *const flags[] = {"json", NULL};
     const char *name = cli_option(cli, "name");
     const char *login = cli_option(cli, "admin-login");
-    struct store store;
+    struct cli_context ctx;
     struct error err;
-    sqlite3 *db;
     int rc;
 
     error_clear(&err);
@@ -248,13 +228,12 @@ cli_account_create(struct cli *cli)
     if (!cli_apply_password_cost(&cli->config, &err)) {
         return cli_fail(cli, &err);
     }
-    rc = cli_open_store(cli, &store, &db);
+    rc = cli_open_store(cli, &ctx, false);
     if (rc != 0) {
         return rc;
     }
-    rc = cli_bootstrap_account(cli, db, name, login);
-    store_release(&store, db);
-    store_close(&store);
+    rc = cli_bootstrap_account(cli, &ctx, name, login);
+    cli_close_store(&ctx);
     return rc;
 }
 
@@ -263,24 +242,21 @@ cli_account_list(struct cli *cli)
 {
     static const char *const flags[] = {"json", NULL};
     struct account *accounts = NULL;
-    struct store store;
-    struct error err;
+    struct cli_context ctx;
     size_t count = 0;
-    sqlite3 *db;
     json_t *list;
     int rc;
 
-    error_clear(&err);
     if (!cli_check_args(cli, NULL, flags)) {
         return 2;
     }
-    rc = cli_open_store(cli, &store, &db);
+    rc = cli_open_store(cli, &ctx, false);
     if (rc != 0) {
         return rc;
     }
-    if (account_list(db, &cli->arena, NULL, &accounts, &count, &err) !=
-        STATUS_OK) {
-        rc = cli_fail(cli, &err);
+    if (account_list(ctx.db, &cli->arena, NULL, &accounts, &count,
+                     &ctx.err) != STATUS_OK) {
+        rc = cli_fail(cli, &ctx.err);
     } else if (cli->json) {
         list = json_array();
         for (size_t i = 0; i < count; i++) {
@@ -288,17 +264,13 @@ cli_account_list(struct cli *cli)
                                   json_pack("{s:s, s:s}", "id", accounts[i].id,
                                             "name", accounts[i].name));
         }
-        list = json_pack("{s:o}", "accounts", list);
-        json_dumpf(list, stdout, JSON_COMPACT);
-        fputc('\n', stdout);
-        json_decref(list);
+        rc = cli_print_json(json_pack("{s:o}", "accounts", list));
     } else {
         for (size_t i = 0; i < count; i++) {
             printf("%s  %s\n", accounts[i].id, accounts[i].name);
         }
     }
-    store_release(&store, db);
-    store_close(&store);
+    cli_close_store(&ctx);
     return rc;
 }
 

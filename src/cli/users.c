@@ -15,15 +15,12 @@
  */
 #include "cli/cli.h"
 
-#include "audit/audit.h"
-#include "base/clock.h"
 #include "crypto/random.h"
 #include "identity/password.h"
 #include "store/accounts.h"
 #include "store/credentials.h"
 
 #include <jansson.h>
-#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -33,176 +30,29 @@
 #define ADMIN_GROUPS_MAX    32  /* --group options to one user add */
 #define ADMIN_PASSWORD_SIZE (PASSWORD_MAX_LEN + 2)
 
-/* What one command holds open and what it has looked up. */
-struct admin {
-    struct store store;
-    sqlite3 *db;
-    struct error err;
-    struct account account;
-    struct user user;
-    struct group group;
-};
-
 /* ---- plumbing ---------------------------------------------------------- */
 
-static int
-admin_open(struct cli *cli, struct admin *a)
-{
-    memset(a, 0, sizeof(*a));
-    return cli_open_store(cli, &a->store, &a->db);
-}
-
-static void
-admin_close(struct admin *a)
-{
-    store_release(&a->store, a->db);
-    store_close(&a->store);
-}
-
-/* Commit when every step succeeded, else roll back; the final status. */
-static enum status
-admin_finish(struct admin *a, enum status status)
-{
-    if (status == STATUS_OK) {
-        status = store_commit(a->db, &a->err);
-    }
-    if (status != STATUS_OK) {
-        store_rollback(a->db);
-    }
-    return status;
-}
-
-/* Print one compact JSON object and free it. */
-static int
-admin_print_json(json_t *out)
-{
-    if (out == NULL) {
-        fprintf(stderr, "ganymede: could not build the JSON answer\n");
-        return 1;
-    }
-    json_dumpf(out, stdout, JSON_COMPACT);
-    fputc('\n', stdout);
-    json_decref(out);
-    return 0;
-}
-
-static json_t *
-admin_time_json(int64_t ms)
-{
-    char iso[CLOCK_ISO_MAX];
-
-    if (ms == 0) {
-        return json_null();
-    }
-    clock_format_iso(ms, iso);
-    return json_string(iso);
-}
-
-/* A stored value fit for a terminal: control bytes shown as '?'. */
-static const char *
-admin_text(struct arena *arena, const char *value)
-{
-    char *copy;
-
-    if (value == NULL) {
-        return "";
-    }
-    copy = arena_strdup(arena, value);
-    if (copy == NULL) {
-        return "?";
-    }
-    for (char *p = copy; *p != '\0'; p++) {
-        if ((unsigned char)*p < ' ' || *p == 0x7f) {
-            *p = '?';
-        }
-    }
-    return copy;
-}
-
 /*
- * The value of an optional option into *value (NULL when absent); false
- * when the option is there without a value.
+ * The start of a command: refuse arguments other than options and --json
+ * (exit 2) and any required option without a value, then open the store
+ * into a.  0, or the exit code to return.
  */
-static bool
-admin_optional(const struct cli *cli, const char *name, const char **value)
-{
-    *value = cli_option(cli, name);
-    if (*value == NULL) {
-        return !cli_flag(cli, name);
-    }
-    return **value != '\0';
-}
-
-/* Refuse the command unless every option in required was given a value. */
 static int
-admin_require(const struct cli *cli, const char *command,
-              const char *const *required)
+admin_start(struct cli *cli, struct cli_context *a, const char *command,
+            const char *const *options, const char *const *required)
 {
-    struct error err;
+    static const char *const flags[] = {"json", NULL};
 
+    if (!cli_check_args(cli, options, flags)) {
+        return 2;
+    }
     for (size_t i = 0; required[i] != NULL; i++) {
-        const char *value = cli_option(cli, required[i]);
-
-        if (value == NULL || *value == '\0') {
-            error_set(&err, STATUS_INVALID, "MISSING_OPTION",
-                      "%s needs --%s; try --help", command, required[i]);
-            return cli_fail(cli, &err);
+        if (!cli_has_option(cli, required[i])) {
+            return cli_fail_missing(cli, "%s needs --%s", command,
+                                    required[i]);
         }
     }
-    return 0;
-}
-
-/* The value of each --name option in turn, from *pos on; NULL at the end. */
-static const char *
-admin_next_option(const struct cli *cli, const char *name, int *pos)
-{
-    size_t len = strlen(name);
-
-    for (int i = *pos; i < cli->argc; i++) {
-        const char *arg = cli->argv[i];
-
-        if (strncmp(arg, "--", 2) != 0 || strncmp(arg + 2, name, len) != 0) {
-            continue;
-        }
-        if (arg[2 + len] == '=') {
-            *pos = i + 1;
-            return arg + 3 + len;
-        }
-        if (arg[2 + len] == '\0' && i + 1 < cli->argc) {
-            *pos = i + 2;
-            return cli->argv[i + 1];
-        }
-    }
-    *pos = cli->argc;
-    return NULL;
-}
-
-/* Operator text that will be stored: bounded, UTF-8, no control bytes. */
-static enum status
-admin_check_text(const char *value, size_t max, const char *what,
-                 struct error *err)
-{
-    json_t *probe;
-
-    if (strlen(value) > max) {
-        return error_set(err, STATUS_INVALID, "INVALID_OPTION",
-                         "%s must be at most %zu bytes", what, max);
-    }
-    for (const char *p = value; *p != '\0'; p++) {
-        if ((unsigned char)*p < ' ' || *p == 0x7f) {
-            return error_set(err, STATUS_INVALID, "INVALID_OPTION",
-                             "%s must not hold control characters", what);
-        }
-    }
-
-    /* jansson refuses invalid UTF-8, which JSON output could not carry. */
-    probe = json_string(value);
-    if (probe == NULL) {
-        return error_set(err, STATUS_INVALID, "INVALID_OPTION",
-                         "%s must be valid UTF-8", what);
-    }
-    json_decref(probe);
-    return STATUS_OK;
+    return cli_open_store(cli, a, false);
 }
 
 /* A login is an email address: local@domain, no spaces. */
@@ -212,7 +62,7 @@ admin_check_login(const char *login, struct error *err)
     const char *at = strchr(login, '@');
     enum status status;
 
-    status = admin_check_text(login, ADMIN_LOGIN_MAX, "the login", err);
+    status = cli_check_text(login, ADMIN_LOGIN_MAX, "the login", err);
     if (status != STATUS_OK) {
         return status;
     }
@@ -225,70 +75,10 @@ admin_check_login(const char *login, struct error *err)
     return STATUS_OK;
 }
 
-/* Append an audit entry for the CLI; detail is consumed. */
-static enum status
-admin_audit(struct admin *a, const char *event, const char *target,
-            json_t *detail)
-{
-    struct audit_entry entry = {0};
-    enum status status;
-    char *text;
-
-    text = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(detail);
-    if (text == NULL) {
-        return error_set(&a->err, STATUS_NOMEM, NULL, "out of memory");
-    }
-
-    entry.account_id = a->account.id;
-    entry.actor_id = "cli";
-    entry.actor_login = "cli";
-    entry.event = event;
-    entry.target = target;
-    entry.detail = text;
-    status = audit_append(a->db, &entry, &a->err);
-    free(text);
-    return status;
-}
-
 /* ---- lookups ----------------------------------------------------------- */
 
 static enum status
-admin_find_account(struct cli *cli, struct admin *a, const char *id)
-{
-    enum status status;
-
-    status = account_get(a->db, &cli->arena, id, &a->account, &a->err);
-    if (status == STATUS_NOT_FOUND) {
-        status = error_set(&a->err, status, "NOT_FOUND",
-                           "no account with id %s", id);
-    }
-    return status;
-}
-
-/* The user with a login; with member, it must belong to a->account. */
-static enum status
-admin_find_user(struct cli *cli, struct admin *a, const char *login,
-                bool member)
-{
-    enum status status;
-
-    status = user_get_by_login(a->db, &cli->arena, login, &a->user, &a->err);
-    if (status == STATUS_NOT_FOUND) {
-        return error_set(&a->err, status, "NOT_FOUND", "no user with login %s",
-                         login);
-    }
-    if (status == STATUS_OK && member &&
-        !membership_exists(a->db, a->account.id, a->user.id)) {
-        status =
-            error_set(&a->err, STATUS_NOT_FOUND, "NOT_MEMBER",
-                      "%s is not a member of account %s", login, a->account.id);
-    }
-    return status;
-}
-
-static enum status
-admin_find_group(struct cli *cli, struct admin *a, const char *name)
+admin_find_group(struct cli *cli, struct cli_context *a, const char *name)
 {
     enum status status;
 
@@ -303,7 +93,7 @@ admin_find_group(struct cli *cli, struct admin *a, const char *name)
 }
 
 static bool
-admin_in_group(struct cli *cli, struct admin *a)
+admin_in_group(struct cli *cli, struct cli_context *a)
 {
     struct group *groups = NULL;
     size_t count = 0;
@@ -327,7 +117,7 @@ admin_is_admin_group(const struct group *group)
 }
 
 static enum status
-admin_last_administrator(struct admin *a, const char *login)
+admin_last_administrator(struct cli_context *a, const char *login)
 {
     return error_set(&a->err, STATUS_CONFLICT, "LAST_ADMINISTRATOR",
                      "%s is the last administrator of account %s; make "
@@ -427,9 +217,9 @@ admin_user_created(struct cli *cli, const struct user *user,
         if (out != NULL && generated != NULL) {
             json_object_set_new(out, "password", json_string(generated));
         }
-        return admin_print_json(out);
+        return cli_print_json(out);
     }
-    printf("user:     %s (%s)\n", admin_text(&cli->arena, user->login),
+    printf("user:     %s (%s)\n", cli_mask_text(&cli->arena, user->login),
            user->id);
     if (generated != NULL) {
         printf("password: %s\n"
@@ -444,30 +234,22 @@ cli_user_create(struct cli *cli)
 {
     static const char *const options[] = {"login", "name", NULL};
     static const char *const required[] = {"login", NULL};
-    static const char *const flags[] = {"json", NULL};
     const char *login = cli_option(cli, "login");
     const char *name = cli_option(cli, "name");
     char password[ADMIN_PASSWORD_SIZE], hash[PASSWORD_HASH_MAX];
     bool generated = isatty(STDIN_FILENO);
     enum status status;
-    struct admin a;
+    struct cli_context a;
     int rc;
 
-    if (!cli_check_args(cli, options, flags)) {
-        return 2;
-    }
-    rc = admin_require(cli, "user create", required);
-    if (rc != 0) {
-        return rc;
-    }
-    rc = admin_open(cli, &a);
+    rc = admin_start(cli, &a, "user create", options, required);
     if (rc != 0) {
         return rc;
     }
 
     status = admin_check_login(login, &a.err);
     if (status == STATUS_OK && name != NULL) {
-        status = admin_check_text(name, ADMIN_NAME_MAX, "the name", &a.err);
+        status = cli_check_text(name, ADMIN_NAME_MAX, "the name", &a.err);
     }
     if (status == STATUS_OK && !cli_apply_password_cost(&cli->config, &a.err)) {
         status = STATUS_INVALID;
@@ -487,7 +269,7 @@ cli_user_create(struct cli *cli)
         if (status == STATUS_OK) {
             status = user_create(a.db, &cli->arena, login, name, hash, false,
                                  &a.user, &a.err);
-            status = admin_finish(&a, status);
+            status = cli_end_transaction(&a, status);
         }
     }
     if (status == STATUS_OK) {
@@ -497,13 +279,13 @@ cli_user_create(struct cli *cli)
     }
     secret_wipe(password, sizeof(password));
     secret_wipe(hash, sizeof(hash));
-    admin_close(&a);
+    cli_close_store(&a);
     return rc;
 }
 
 /* The groups of a user in an account, as JSON and as "A, B" text. */
 static json_t *
-admin_user_groups(struct cli *cli, struct admin *a, const char *user_id,
+admin_user_groups(struct cli *cli, struct cli_context *a, const char *user_id,
                   const char **text)
 {
     struct group *groups = NULL;
@@ -522,7 +304,7 @@ admin_user_groups(struct cli *cli, struct admin *a, const char *user_id,
             joined = "";
         }
     }
-    *text = admin_text(&cli->arena, joined);
+    *text = cli_mask_text(&cli->arena, joined);
     return list;
 }
 
@@ -531,32 +313,28 @@ cli_user_list(struct cli *cli)
 {
     static const char *const options[] = {"account", NULL};
     static const char *const flags[] = {"json", NULL};
-    json_t *list = json_array(), *item;
+    json_t *list, *item;
     struct user *users = NULL;
     const char *account_id;
     enum status status;
     const char *groups;
     size_t count = 0;
-    struct admin a;
+    struct cli_context a;
     int rc;
 
     if (!cli_check_args(cli, options, flags)) {
-        json_decref(list);
         return 2;
     }
-    if (!admin_optional(cli, "account", &account_id)) {
-        json_decref(list);
-        error_set(&a.err, STATUS_INVALID, "MISSING_OPTION",
-                  "--account needs an account id; try --help");
-        return cli_fail(cli, &a.err);
+    if (!cli_get_optional(cli, "account", &account_id)) {
+        return cli_fail_missing(cli, "--account needs an account id");
     }
-    rc = admin_open(cli, &a);
+    rc = cli_open_store(cli, &a, false);
     if (rc != 0) {
-        json_decref(list);
         return rc;
     }
+    list = json_array();
 
-    status = account_id != NULL ? admin_find_account(cli, &a, account_id)
+    status = account_id != NULL ? cli_find_account(cli, &a, account_id)
                                 : STATUS_OK;
     if (status == STATUS_OK) {
         status =
@@ -567,7 +345,7 @@ cli_user_list(struct cli *cli)
 
         item = json_pack("{s:s, s:s, s:s, s:b, s:o}", "id", u->id, "login",
                          u->login, "name", u->name, "is_support", u->is_support,
-                         "created_at", admin_time_json(u->created_ms));
+                         "created_at", cli_time_json(u->created_ms));
         groups = "";
         if (account_id != NULL) {
             json_object_set_new(item, "groups",
@@ -576,24 +354,19 @@ cli_user_list(struct cli *cli)
         json_array_append_new(list, item);
         if (!cli->json) {
             printf("%-36s  %s%s%s%s%s\n", u->id,
-                   admin_text(&cli->arena, u->login), *u->name ? "  " : "",
-                   admin_text(&cli->arena, u->name), *groups ? "  " : "",
-                   *groups ? groups : "");
+                   cli_mask_text(&cli->arena, u->login),
+                   *u->name ? "  " : "", cli_mask_text(&cli->arena, u->name),
+                   *groups ? "  " : "", *groups ? groups : "");
         }
     }
 
-    if (status != STATUS_OK) {
-        rc = cli_fail(cli, &a.err);
-    } else if (cli->json) {
-        rc = admin_print_json(json_pack("{s:O}", "users", list));
-    }
-    json_decref(list);
-    admin_close(&a);
+    rc = cli_finish_list(cli, status, &a.err, "users", list);
+    cli_close_store(&a);
     return rc;
 }
 
 static enum status
-admin_user_add_steps(struct cli *cli, struct admin *a, const char *login)
+admin_user_add_steps(struct cli *cli, struct cli_context *a, const char *login)
 {
     struct group groups[ADMIN_GROUPS_MAX];
     enum status status;
@@ -602,7 +375,7 @@ admin_user_add_steps(struct cli *cli, struct admin *a, const char *login)
     int pos = 0;
 
     /* Resolve every name before changing anything. */
-    status = admin_find_user(cli, a, login, false);
+    status = cli_find_user(cli, a, login, false);
     if (status == STATUS_OK &&
         membership_exists(a->db, a->account.id, a->user.id)) {
         status = error_set(&a->err, STATUS_CONFLICT, "ALREADY_MEMBER",
@@ -610,7 +383,7 @@ admin_user_add_steps(struct cli *cli, struct admin *a, const char *login)
                            a->account.id);
     }
     while (status == STATUS_OK &&
-           (name = admin_next_option(cli, "group", &pos)) != NULL) {
+           (name = cli_next_option(cli, "group", &pos)) != NULL) {
         if (count == ADMIN_GROUPS_MAX) {
             status = error_set(&a->err, STATUS_INVALID, "INVALID_OPTION",
                                "at most %d --group options", ADMIN_GROUPS_MAX);
@@ -624,8 +397,8 @@ admin_user_add_steps(struct cli *cli, struct admin *a, const char *login)
         status = membership_add(a->db, a->account.id, a->user.id, &a->err);
     }
     if (status == STATUS_OK) {
-        status = admin_audit(a, "member.added", a->user.id,
-                             json_pack("{s:s}", "login", a->user.login));
+        status = cli_append_audit(a, "member.added", a->user.id,
+                                  json_pack("{s:s}", "login", a->user.login));
     }
 
     /* Joining put the user in Users already; a name given twice is one. */
@@ -637,10 +410,11 @@ admin_user_add_steps(struct cli *cli, struct admin *a, const char *login)
         status = group_member_add(a->db, a->account.id, a->group.id, a->user.id,
                                   &a->err);
         if (status == STATUS_OK) {
-            status = admin_audit(a, "group.member_added", a->group.id,
-                                 json_pack("{s:s, s:s, s:s}", "group",
-                                           a->group.name, "user_id", a->user.id,
-                                           "login", a->user.login));
+            status = cli_append_audit(a, "group.member_added", a->group.id,
+                                      json_pack("{s:s, s:s, s:s}", "group",
+                                                a->group.name, "user_id",
+                                                a->user.id, "login",
+                                                a->user.login));
         }
     }
     return status;
@@ -651,48 +425,42 @@ cli_user_add(struct cli *cli)
 {
     static const char *const options[] = {"account", "login", "group", NULL};
     static const char *const required[] = {"account", "login", NULL};
-    static const char *const flags[] = {"json", NULL};
     const char *groups = "";
     enum status status;
-    struct admin a;
+    struct cli_context a;
     json_t *list;
     int rc;
 
-    if (!cli_check_args(cli, options, flags)) {
-        return 2;
-    }
-    rc = admin_require(cli, "user add", required);
-    if (rc == 0) {
-        rc = admin_open(cli, &a);
-    }
+    rc = admin_start(cli, &a, "user add", options, required);
     if (rc != 0) {
         return rc;
     }
 
     status = store_begin(a.db, &a.err);
     if (status == STATUS_OK) {
-        status = admin_find_account(cli, &a, cli_option(cli, "account"));
+        status = cli_find_account(cli, &a, cli_option(cli, "account"));
     }
     if (status == STATUS_OK) {
         status = admin_user_add_steps(cli, &a, cli_option(cli, "login"));
     }
-    status = admin_finish(&a, status);
+    status = cli_end_transaction(&a, status);
 
     if (status != STATUS_OK) {
         rc = cli_fail(cli, &a.err);
     } else {
         list = admin_user_groups(cli, &a, a.user.id, &groups);
         if (cli->json) {
-            rc = admin_print_json(json_pack(
+            rc = cli_print_json(json_pack(
                 "{s:s, s:s, s:s, s:o}", "account_id", a.account.id, "user_id",
                 a.user.id, "login", a.user.login, "groups", list));
         } else {
             json_decref(list);
             printf("added %s to account %s (groups: %s)\n",
-                   admin_text(&cli->arena, a.user.login), a.account.id, groups);
+                   cli_mask_text(&cli->arena, a.user.login), a.account.id,
+                   groups);
         }
     }
-    admin_close(&a);
+    cli_close_store(&a);
     return rc;
 }
 
@@ -700,29 +468,22 @@ static int
 cli_user_remove(struct cli *cli)
 {
     static const char *const options[] = {"account", "login", NULL};
-    static const char *const flags[] = {"json", NULL};
     const char *login = cli_option(cli, "login");
     enum status status;
-    struct admin a;
+    struct cli_context a;
     int rc;
 
-    if (!cli_check_args(cli, options, flags)) {
-        return 2;
-    }
-    rc = admin_require(cli, "user remove", options);
-    if (rc == 0) {
-        rc = admin_open(cli, &a);
-    }
+    rc = admin_start(cli, &a, "user remove", options, options);
     if (rc != 0) {
         return rc;
     }
 
     status = store_begin(a.db, &a.err);
     if (status == STATUS_OK) {
-        status = admin_find_account(cli, &a, cli_option(cli, "account"));
+        status = cli_find_account(cli, &a, cli_option(cli, "account"));
     }
     if (status == STATUS_OK) {
-        status = admin_find_user(cli, &a, login, true);
+        status = cli_find_user(cli, &a, login, true);
     }
     if (status == STATUS_OK &&
         group_is_last_administrator(a.db, a.account.id, a.user.id)) {
@@ -732,26 +493,26 @@ cli_user_remove(struct cli *cli)
         status = membership_remove(a.db, a.account.id, a.user.id, &a.err);
     }
     if (status == STATUS_OK) {
-        status = admin_audit(&a, "member.removed", a.user.id,
-                             json_pack("{s:s}", "login", a.user.login));
+        status = cli_append_audit(&a, "member.removed", a.user.id,
+                                  json_pack("{s:s}", "login", a.user.login));
     }
-    status = admin_finish(&a, status);
+    status = cli_end_transaction(&a, status);
 
     if (status != STATUS_OK) {
         rc = cli_fail(cli, &a.err);
     } else if (cli->json) {
-        rc = admin_print_json(json_pack("{s:b}", "ok", 1));
+        rc = cli_print_json(json_pack("{s:b}", "ok", 1));
     } else {
         printf("removed %s from account %s\n",
-               admin_text(&cli->arena, a.user.login), a.account.id);
+               cli_mask_text(&cli->arena, a.user.login), a.account.id);
     }
-    admin_close(&a);
+    cli_close_store(&a);
     return rc;
 }
 
 /* Set the hash, end every session, and tell each account's audit log. */
 static enum status
-admin_passwd_steps(struct cli *cli, struct admin *a, const char *hash,
+admin_passwd_steps(struct cli *cli, struct cli_context *a, const char *hash,
                    int *ended)
 {
     struct account *accounts = NULL;
@@ -768,8 +529,8 @@ admin_passwd_steps(struct cli *cli, struct admin *a, const char *hash,
     }
     for (size_t i = 0; status == STATUS_OK && i < count; i++) {
         a->account = accounts[i];
-        status = admin_audit(a, "password.changed", a->user.id,
-                             json_pack("{s:s}", "login", a->user.login));
+        status = cli_append_audit(a, "password.changed", a->user.id,
+                                  json_pack("{s:s}", "login", a->user.login));
     }
     return status;
 }
@@ -778,27 +539,20 @@ static int
 cli_user_passwd(struct cli *cli)
 {
     static const char *const options[] = {"login", NULL};
-    static const char *const flags[] = {"json", NULL};
     const char *login = cli_option(cli, "login");
     char password[ADMIN_PASSWORD_SIZE], hash[PASSWORD_HASH_MAX];
     enum status status;
-    struct admin a;
+    struct cli_context a;
     int ended = 0;
     int rc;
 
-    if (!cli_check_args(cli, options, flags)) {
-        return 2;
-    }
-    rc = admin_require(cli, "user passwd", options);
-    if (rc == 0) {
-        rc = admin_open(cli, &a);
-    }
+    rc = admin_start(cli, &a, "user passwd", options, options);
     if (rc != 0) {
         return rc;
     }
 
     /* Hash before the transaction: it is slow and needs no lock. */
-    status = admin_find_user(cli, &a, login, false);
+    status = cli_find_user(cli, &a, login, false);
     if (status == STATUS_OK && !cli_apply_password_cost(&cli->config, &a.err)) {
         status = STATUS_INVALID;
     }
@@ -812,23 +566,23 @@ cli_user_passwd(struct cli *cli)
         status = store_begin(a.db, &a.err);
         if (status == STATUS_OK) {
             status = admin_passwd_steps(cli, &a, hash, &ended);
-            status = admin_finish(&a, status);
+            status = cli_end_transaction(&a, status);
         }
     }
 
     if (status != STATUS_OK) {
         rc = cli_fail(cli, &a.err);
     } else if (cli->json) {
-        rc = admin_print_json(
+        rc = cli_print_json(
             json_pack("{s:b, s:i}", "ok", 1, "sessions_ended", ended));
     } else {
         printf("password changed for %s; %d session%s ended\n",
-               admin_text(&cli->arena, a.user.login), ended,
+               cli_mask_text(&cli->arena, a.user.login), ended,
                ended == 1 ? "" : "s");
     }
     secret_wipe(password, sizeof(password));
     secret_wipe(hash, sizeof(hash));
-    admin_close(&a);
+    cli_close_store(&a);
     return rc;
 }
 
@@ -858,7 +612,7 @@ cli_user(struct cli *cli)
 /* ---- group ------------------------------------------------------------- */
 
 static json_t *
-admin_group_json(struct cli *cli, struct admin *a, const struct group *g)
+admin_group_json(struct cli *cli, struct cli_context *a, const struct group *g)
 {
     struct policy_ref *policies = NULL;
     struct user *members = NULL;
@@ -893,12 +647,13 @@ admin_group_print(struct cli *cli, const struct group *g, json_t *json)
     size_t i;
     json_t *m;
 
-    printf("%s  (%zu member%s)  %s\n", admin_text(&cli->arena, g->name), count,
-           count == 1 ? "" : "s", admin_text(&cli->arena, g->description));
+    printf("%s  (%zu member%s)  %s\n", cli_mask_text(&cli->arena, g->name),
+           count, count == 1 ? "" : "s",
+           cli_mask_text(&cli->arena, g->description));
     json_array_foreach(members, i, m)
     {
         login = json_string_value(json_object_get(m, "login"));
-        printf("    %s\n", admin_text(&cli->arena, login));
+        printf("    %s\n", cli_mask_text(&cli->arena, login));
     }
 }
 
@@ -906,28 +661,20 @@ static int
 cli_group_list(struct cli *cli)
 {
     static const char *const options[] = {"account", NULL};
-    static const char *const flags[] = {"json", NULL};
     struct group *groups = NULL;
-    json_t *list = json_array(), *item;
+    json_t *list, *item;
     enum status status;
     size_t count = 0;
-    struct admin a;
+    struct cli_context a;
     int rc;
 
-    if (!cli_check_args(cli, options, flags)) {
-        json_decref(list);
-        return 2;
-    }
-    rc = admin_require(cli, "group list", options);
-    if (rc == 0) {
-        rc = admin_open(cli, &a);
-    }
+    rc = admin_start(cli, &a, "group list", options, options);
     if (rc != 0) {
-        json_decref(list);
         return rc;
     }
+    list = json_array();
 
-    status = admin_find_account(cli, &a, cli_option(cli, "account"));
+    status = cli_find_account(cli, &a, cli_option(cli, "account"));
     if (status == STATUS_OK) {
         status = group_list(a.db, &cli->arena, a.account.id, NULL, &groups,
                             &count, &a.err);
@@ -940,28 +687,24 @@ cli_group_list(struct cli *cli)
         json_array_append_new(list, item);
     }
 
-    if (status != STATUS_OK) {
-        rc = cli_fail(cli, &a.err);
-    } else if (cli->json) {
-        rc = admin_print_json(json_pack("{s:O}", "groups", list));
-    }
-    json_decref(list);
-    admin_close(&a);
+    rc = cli_finish_list(cli, status, &a.err, "groups", list);
+    cli_close_store(&a);
     return rc;
 }
 
 static enum status
-admin_member_steps(struct cli *cli, struct admin *a, bool add, bool *changed)
+admin_member_steps(struct cli *cli, struct cli_context *a, bool add,
+                   bool *changed)
 {
     enum status status;
     json_t *detail;
 
-    status = admin_find_account(cli, a, cli_option(cli, "account"));
+    status = cli_find_account(cli, a, cli_option(cli, "account"));
     if (status == STATUS_OK) {
         status = admin_find_group(cli, a, cli_option(cli, "group"));
     }
     if (status == STATUS_OK) {
-        status = admin_find_user(cli, a, cli_option(cli, "login"), add);
+        status = cli_find_user(cli, a, cli_option(cli, "login"), add);
     }
     if (status != STATUS_OK) {
         return status;
@@ -989,28 +732,23 @@ admin_member_steps(struct cli *cli, struct admin *a, bool add, bool *changed)
     }
     detail = json_pack("{s:s, s:s, s:s}", "group", a->group.name, "user_id",
                        a->user.id, "login", a->user.login);
-    return admin_audit(a, add ? "group.member_added" : "group.member_removed",
-                       a->group.id, detail);
+    return cli_append_audit(a,
+                            add ? "group.member_added" : "group.member_removed",
+                            a->group.id, detail);
 }
 
 static int
 admin_member_change(struct cli *cli, bool add)
 {
     static const char *const options[] = {"account", "group", "login", NULL};
-    static const char *const flags[] = {"json", NULL};
     bool changed = false;
     enum status status;
-    struct admin a;
+    struct cli_context a;
     int rc;
 
-    if (!cli_check_args(cli, options, flags)) {
-        return 2;
-    }
-    rc = admin_require(cli, add ? "group add-member" : "group remove-member",
-                       options);
-    if (rc == 0) {
-        rc = admin_open(cli, &a);
-    }
+    rc = admin_start(cli, &a,
+                     add ? "group add-member" : "group remove-member",
+                     options, options);
     if (rc != 0) {
         return rc;
     }
@@ -1019,22 +757,22 @@ admin_member_change(struct cli *cli, bool add)
     if (status == STATUS_OK) {
         status = admin_member_steps(cli, &a, add, &changed);
     }
-    status = admin_finish(&a, status);
+    status = cli_end_transaction(&a, status);
 
     if (status != STATUS_OK) {
         rc = cli_fail(cli, &a.err);
     } else if (cli->json) {
-        rc = admin_print_json(
+        rc = cli_print_json(
             json_pack("{s:b, s:b}", "ok", 1, "changed", changed));
     } else {
         printf("%s %s group %s of account %s\n",
-               admin_text(&cli->arena, a.user.login),
+               cli_mask_text(&cli->arena, a.user.login),
                !changed ? "is already in"
                : add    ? "added to"
                         : "removed from",
-               admin_text(&cli->arena, a.group.name), a.account.id);
+               cli_mask_text(&cli->arena, a.group.name), a.account.id);
     }
-    admin_close(&a);
+    cli_close_store(&a);
     return rc;
 }
 

@@ -12,45 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * Grow an arena array by one slot, doubling its capacity; the old block
- * stays in the arena until the request ends, which is fine for lists of
- * a few hundred rows.
- */
-static void *
-accounts_push(struct arena *arena, void *array, size_t *count, size_t *cap,
-              size_t size)
-{
-    char *grown;
-
-    if (*count == *cap) {
-        size_t n = *cap == 0 ? 8 : *cap * 2;
-
-        grown = arena_alloc(arena, n * size);
-        if (grown == NULL) {
-            return NULL;
-        }
-        if (*count > 0) {
-            memcpy(grown, array, *count * size);
-        }
-        array = grown;
-        *cap = n;
-    }
-    (*count)++;
-    return array;
-}
-
-static enum status
-accounts_nomem(struct error *err)
-{
-    return error_set(err, STATUS_NOMEM, NULL, "out of memory");
-}
-
 /* ---- accounts ---------------------------------------------------------- */
 
 static void
-account_read(struct arena *arena, sqlite3_stmt *stmt, struct account *out)
+account_read(struct arena *arena, sqlite3_stmt *stmt, void *row)
 {
+    struct account *out = row;
+
     out->id = sql_text(arena, stmt, 0);
     out->name = sql_text(arena, stmt, 1);
     out->created_ms = sql_int(stmt, 2);
@@ -129,8 +97,10 @@ account_create(sqlite3 *db, struct arena *arena, const char *id,
     out->id = arena_strdup(arena, id);
     out->name = arena_strdup(arena, name);
     out->created_ms = now;
-    return out->id != NULL && out->name != NULL ? STATUS_OK
-                                                : accounts_nomem(err);
+    if (out->id == NULL || out->name == NULL) {
+        return error_set(err, STATUS_NOMEM, NULL, "out of memory");
+    }
+    return STATUS_OK;
 }
 
 enum status
@@ -179,11 +149,9 @@ enum status
 account_list(sqlite3 *db, struct arena *arena, const char *user_id,
              struct account **out, size_t *count, struct error *err)
 {
-    struct account *list = NULL;
     sqlite3_stmt *stmt;
     enum status status;
-    size_t cap = 0;
-    bool row;
+    void *rows;
 
     *count = 0;
     if (user_id != NULL) {
@@ -202,17 +170,9 @@ account_list(sqlite3 *db, struct arena *arena, const char *user_id,
     if (status != STATUS_OK) {
         return status;
     }
-
-    while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
-        list = accounts_push(arena, list, count, &cap, sizeof(*list));
-        if (list == NULL) {
-            status = accounts_nomem(err);
-            break;
-        }
-        account_read(arena, stmt, &list[*count - 1]);
-    }
-    sql_done(stmt);
-    *out = list;
+    status = sql_collect(stmt, arena, sizeof(**out), account_read, &rows,
+                         count, err);
+    *out = rows;
     return status;
 }
 
@@ -222,8 +182,10 @@ account_list(sqlite3 *db, struct arena *arena, const char *user_id,
     "u.id, u.login, u.name, u.password_hash, u.is_support, u.created_ms"
 
 static void
-user_read(struct arena *arena, sqlite3_stmt *stmt, struct user *out)
+user_read(struct arena *arena, sqlite3_stmt *stmt, void *row)
 {
+    struct user *out = row;
+
     out->id = sql_text(arena, stmt, 0);
     out->login = sql_text(arena, stmt, 1);
     out->name = sql_text(arena, stmt, 2);
@@ -319,22 +281,12 @@ static enum status
 user_collect(struct arena *arena, sqlite3_stmt *stmt, struct user **out,
              size_t *count, struct error *err)
 {
-    struct user *list = NULL;
     enum status status;
-    size_t cap = 0;
-    bool row;
+    void *rows;
 
-    *count = 0;
-    while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
-        list = accounts_push(arena, list, count, &cap, sizeof(*list));
-        if (list == NULL) {
-            status = accounts_nomem(err);
-            break;
-        }
-        user_read(arena, stmt, &list[*count - 1]);
-    }
-    sql_done(stmt);
-    *out = list;
+    status = sql_collect(stmt, arena, sizeof(**out), user_read, &rows, count,
+                         err);
+    *out = rows;
     return status;
 }
 
@@ -441,8 +393,10 @@ membership_exists(sqlite3 *db, const char *account_id, const char *user_id)
     "WHERE gm.group_id = g.id)"
 
 static void
-group_read(struct arena *arena, sqlite3_stmt *stmt, struct group *out)
+group_read(struct arena *arena, sqlite3_stmt *stmt, void *row)
 {
+    struct group *out = row;
+
     out->id = sql_text(arena, stmt, 0);
     out->account_id = sql_text(arena, stmt, 1);
     out->name = sql_text(arena, stmt, 2);
@@ -527,11 +481,9 @@ group_list(sqlite3 *db, struct arena *arena, const char *account_id,
            const char *user_id, struct group **out, size_t *count,
            struct error *err)
 {
-    struct group *list = NULL;
     sqlite3_stmt *stmt;
     enum status status;
-    size_t cap = 0;
-    bool row;
+    void *rows;
 
     *count = 0;
     status = sql_prepare(db, &stmt, err,
@@ -544,17 +496,20 @@ group_list(sqlite3 *db, struct arena *arena, const char *account_id,
     if (status != STATUS_OK) {
         return status;
     }
-    while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
-        list = accounts_push(arena, list, count, &cap, sizeof(*list));
-        if (list == NULL) {
-            status = accounts_nomem(err);
-            break;
-        }
-        group_read(arena, stmt, &list[*count - 1]);
-    }
-    sql_done(stmt);
-    *out = list;
+    status = sql_collect(stmt, arena, sizeof(**out), group_read, &rows, count,
+                         err);
+    *out = rows;
     return status;
+}
+
+/* A group row of id and name only, as group_memberships reads it. */
+static void
+group_read_name(struct arena *arena, sqlite3_stmt *stmt, void *row)
+{
+    struct group *out = row;
+
+    out->id = sql_text(arena, stmt, 0);
+    out->name = sql_text(arena, stmt, 1);
 }
 
 static int
@@ -570,11 +525,9 @@ group_memberships(sqlite3 *db, struct arena *arena, const char *account_id,
                   const char *user_id, struct group **out, size_t *count,
                   struct error *err)
 {
-    struct group *list = NULL;
     sqlite3_stmt *stmt;
     enum status status;
-    size_t cap = 0;
-    bool row;
+    void *rows;
 
     *count = 0;
     status = sql_prepare(db, &stmt, err,
@@ -585,23 +538,14 @@ group_memberships(sqlite3 *db, struct arena *arena, const char *account_id,
     if (status != STATUS_OK) {
         return status;
     }
-    while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
-        list = accounts_push(arena, list, count, &cap, sizeof(*list));
-        if (list == NULL) {
-            status = accounts_nomem(err);
-            break;
-        }
-        memset(&list[*count - 1], 0, sizeof(*list));
-        list[*count - 1].id = sql_text(arena, stmt, 0);
-        list[*count - 1].name = sql_text(arena, stmt, 1);
-    }
-    sql_done(stmt);
+    status = sql_collect(stmt, arena, sizeof(**out), group_read_name, &rows,
+                         count, err);
 
     /* A handful of rows: sorting here spares SQLite a sorter. */
-    if (list != NULL) {
-        qsort(list, *count, sizeof(*list), group_by_name);
+    if (rows != NULL) {
+        qsort(rows, *count, sizeof(**out), group_by_name);
     }
-    *out = list;
+    *out = rows;
     return status;
 }
 
@@ -708,15 +652,22 @@ group_members(sqlite3 *db, struct arena *arena, const char *account_id,
     return user_collect(arena, stmt, out, count, err);
 }
 
+static void
+policy_ref_read(struct arena *arena, sqlite3_stmt *stmt, void *row)
+{
+    struct policy_ref *out = row;
+
+    out->id = sql_text(arena, stmt, 0);
+    out->name = sql_text(arena, stmt, 1);
+}
+
 enum status
 group_policies(sqlite3 *db, struct arena *arena, const char *group_id,
                struct policy_ref **out, size_t *count, struct error *err)
 {
-    struct policy_ref *list = NULL;
     sqlite3_stmt *stmt;
     enum status status;
-    size_t cap = 0;
-    bool row;
+    void *rows;
 
     *count = 0;
     status = sql_prepare(db, &stmt, err,
@@ -727,17 +678,9 @@ group_policies(sqlite3 *db, struct arena *arena, const char *group_id,
     if (status != STATUS_OK) {
         return status;
     }
-    while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
-        list = accounts_push(arena, list, count, &cap, sizeof(*list));
-        if (list == NULL) {
-            status = accounts_nomem(err);
-            break;
-        }
-        list[*count - 1].id = sql_text(arena, stmt, 0);
-        list[*count - 1].name = sql_text(arena, stmt, 1);
-    }
-    sql_done(stmt);
-    *out = list;
+    status = sql_collect(stmt, arena, sizeof(**out), policy_ref_read, &rows,
+                         count, err);
+    *out = rows;
     return status;
 }
 
@@ -767,16 +710,23 @@ group_is_last_administrator(sqlite3 *db, const char *account_id,
     return last;
 }
 
+/* One policy document: the row is a char * slot. */
+static void
+policy_document_read(struct arena *arena, sqlite3_stmt *stmt, void *row)
+{
+    char **out = row;
+
+    *out = sql_text(arena, stmt, 0);
+}
+
 enum status
 policy_documents(sqlite3 *db, struct arena *arena, const char *account_id,
                  const char *user_id, char ***out, size_t *count,
                  struct error *err)
 {
-    char **list = NULL;
     sqlite3_stmt *stmt;
     enum status status;
-    size_t cap = 0;
-    bool row;
+    void *rows;
 
     *count = 0;
     status = sql_prepare(db, &stmt, err,
@@ -790,15 +740,8 @@ policy_documents(sqlite3 *db, struct arena *arena, const char *account_id,
     if (status != STATUS_OK) {
         return status;
     }
-    while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
-        list = accounts_push(arena, list, count, &cap, sizeof(*list));
-        if (list == NULL) {
-            status = accounts_nomem(err);
-            break;
-        }
-        list[*count - 1] = sql_text(arena, stmt, 0);
-    }
-    sql_done(stmt);
-    *out = list;
+    status = sql_collect(stmt, arena, sizeof(**out), policy_document_read,
+                         &rows, count, err);
+    *out = rows;
     return status;
 }

@@ -45,9 +45,12 @@ enum status store_commit(sqlite3 *db, struct error *err);
 void store_rollback(sqlite3 *db);
 
 /*
- * The control store's auth generation: it changes whenever keys,
- * memberships, groups or policies change (triggers keep it), and -1 when
- * it cannot be read, which no cache entry matches.
+ * The control store's auth generation: triggers move it whenever
+ * something a resolved subject depends on changes (a key revoked, expired
+ * or deleted; a membership, group membership or policy binding added or
+ * removed; a policy edited; a user, account or group renamed).  Adding a
+ * key moves nothing, since no cached subject depends on it.  -1 when it
+ * cannot be read, which no cache entry matches.
  */
 int64_t store_auth_generation(sqlite3 *db);
 

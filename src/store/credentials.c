@@ -5,31 +5,6 @@
 
 #include "store/sql.h"
 
-#include <string.h>
-
-static void *
-credentials_push(struct arena *arena, void *array, size_t *count,
-                 size_t *cap, size_t size)
-{
-    char *grown;
-
-    if (*count == *cap) {
-        size_t n = *cap == 0 ? 8 : *cap * 2;
-
-        grown = arena_alloc(arena, n * size);
-        if (grown == NULL) {
-            return NULL;
-        }
-        if (*count > 0) {
-            memcpy(grown, array, *count * size);
-        }
-        array = grown;
-        *cap = n;
-    }
-    (*count)++;
-    return array;
-}
-
 /* ---- API keys ---------------------------------------------------------- */
 
 #define APIKEY_COLUMNS                                                      \
@@ -38,8 +13,10 @@ credentials_push(struct arena *arena, void *array, size_t *count,
     "coalesce(revoked_ms, 0)"
 
 static void
-apikey_read(struct arena *arena, sqlite3_stmt *stmt, struct apikey *out)
+apikey_read(struct arena *arena, sqlite3_stmt *stmt, void *row)
 {
+    struct apikey *out = row;
+
     out->id = sql_text(arena, stmt, 0);
     out->account_id = sql_text(arena, stmt, 1);
     out->user_id = sql_text(arena, stmt, 2);
@@ -121,11 +98,9 @@ apikey_list(sqlite3 *db, struct arena *arena, const char *account_id,
             const char *user_id, struct apikey **out, size_t *count,
             struct error *err)
 {
-    struct apikey *list = NULL;
     sqlite3_stmt *stmt;
     enum status status;
-    size_t cap = 0;
-    bool row;
+    void *rows;
 
     *count = 0;
     status = sql_prepare(db, &stmt, err,
@@ -137,16 +112,9 @@ apikey_list(sqlite3 *db, struct arena *arena, const char *account_id,
     if (status != STATUS_OK) {
         return status;
     }
-    while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
-        list = credentials_push(arena, list, count, &cap, sizeof(*list));
-        if (list == NULL) {
-            status = error_set(err, STATUS_NOMEM, NULL, "out of memory");
-            break;
-        }
-        apikey_read(arena, stmt, &list[*count - 1]);
-    }
-    sql_done(stmt);
-    *out = list;
+    status = sql_collect(stmt, arena, sizeof(**out), apikey_read, &rows,
+                         count, err);
+    *out = rows;
     return status;
 }
 
@@ -250,9 +218,10 @@ session_delete(sqlite3 *db, const char *token_hash, struct error *err)
     "coalesce(accepted_ms, 0), coalesce(revoked_ms, 0)"
 
 static void
-invitation_read(struct arena *arena, sqlite3_stmt *stmt,
-                struct invitation *out)
+invitation_read(struct arena *arena, sqlite3_stmt *stmt, void *row)
 {
+    struct invitation *out = row;
+
     out->id = sql_text(arena, stmt, 0);
     out->account_id = sql_text(arena, stmt, 1);
     out->email = sql_text(arena, stmt, 2);
@@ -337,11 +306,9 @@ enum status
 invitation_list(sqlite3 *db, struct arena *arena, const char *account_id,
                 struct invitation **out, size_t *count, struct error *err)
 {
-    struct invitation *list = NULL;
     sqlite3_stmt *stmt;
     enum status status;
-    size_t cap = 0;
-    bool row;
+    void *rows;
 
     *count = 0;
     status = sql_prepare(db, &stmt, err,
@@ -351,16 +318,9 @@ invitation_list(sqlite3 *db, struct arena *arena, const char *account_id,
     if (status != STATUS_OK) {
         return status;
     }
-    while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
-        list = credentials_push(arena, list, count, &cap, sizeof(*list));
-        if (list == NULL) {
-            status = error_set(err, STATUS_NOMEM, NULL, "out of memory");
-            break;
-        }
-        invitation_read(arena, stmt, &list[*count - 1]);
-    }
-    sql_done(stmt);
-    *out = list;
+    status = sql_collect(stmt, arena, sizeof(**out), invitation_read, &rows,
+                         count, err);
+    *out = rows;
     return status;
 }
 

@@ -6,6 +6,7 @@
 #include "store/db.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 static enum status
@@ -226,4 +227,59 @@ int64_t
 sql_int(sqlite3_stmt *stmt, int col)
 {
     return sqlite3_column_int64(stmt, col);
+}
+
+void *
+sql_push(struct arena *arena, void *array, size_t *count, size_t *cap,
+         size_t size)
+{
+    size_t grown_cap;
+    char *grown;
+
+    if (*count == *cap) {
+        grown_cap = *cap == 0 ? 8 : *cap * 2;
+        if (grown_cap > SIZE_MAX / size) {
+            return NULL;
+        }
+        grown = arena_alloc(arena, grown_cap * size);
+        if (grown == NULL) {
+            return NULL;
+        }
+        if (*count > 0) {
+            memcpy(grown, array, *count * size);
+        }
+        array = grown;
+        *cap = grown_cap;
+    }
+    (*count)++;
+    return array;
+}
+
+enum status
+sql_collect(sqlite3_stmt *stmt, struct arena *arena, size_t size,
+            void (*read)(struct arena *arena, sqlite3_stmt *stmt, void *row),
+            void **out, size_t *count, struct error *err)
+{
+    void *array = NULL, *grown;
+    enum status status;
+    size_t cap = 0;
+    char *row_at;
+    bool row;
+
+    *count = 0;
+    while ((status = sql_step(stmt, &row, err)) == STATUS_OK && row) {
+        grown = sql_push(arena, array, count, &cap, size);
+        if (grown == NULL) {
+            status = error_set(err, STATUS_NOMEM, NULL, "out of memory");
+            break;
+        }
+        array = grown;
+
+        row_at = (char *)array + (*count - 1) * size;
+        memset(row_at, 0, size);
+        read(arena, stmt, row_at);
+    }
+    sql_done(stmt);
+    *out = array;
+    return status;
 }

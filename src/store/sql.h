@@ -1,7 +1,8 @@
 /*
  * sql.h - small helpers that keep the typed queries of the store short:
- * prepare with bound values in one call, step with error mapping, and copy
- * columns into an arena.
+ * prepare with bound values in one call, step with error mapping, copy
+ * columns into an arena, and gather every row of a query into an arena
+ * array.
  *
  * Bound values are described by a string of type letters:
  *   's'  const char * (NULL binds SQL NULL)
@@ -13,6 +14,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/arena.h"
@@ -60,5 +62,28 @@ enum status sql_exec(sqlite3 *db, int *changes, struct error *err,
 /* Column copies in the arena; NULL for SQL NULL. */
 char *sql_text(struct arena *arena, sqlite3_stmt *stmt, int col);
 int64_t sql_int(sqlite3_stmt *stmt, int col);
+
+/*
+ * Make room for one more element of size bytes at the end of an arena
+ * array of *count elements, doubling *cap when it is full.  Returns the
+ * array, which moves when it grows, with *count one higher; NULL when out
+ * of memory, leaving the array and *count as they were.  An outgrown block
+ * stays in the arena until the arena goes, which is fine for lists of a
+ * few hundred rows.  Start from array NULL, *count 0 and *cap 0.
+ */
+void *sql_push(struct arena *arena, void *array, size_t *count, size_t *cap,
+               size_t size);
+
+/*
+ * Step a prepared statement to its end and gather its rows: each row gets
+ * a zeroed element of size bytes in an arena array, filled by read().
+ * *out gets the array (NULL when there was no row) and *count its length,
+ * also when a step fails part way.  The statement is released with
+ * sql_done() in every case.
+ */
+enum status sql_collect(sqlite3_stmt *stmt, struct arena *arena, size_t size,
+                        void (*read)(struct arena *arena, sqlite3_stmt *stmt,
+                                     void *row),
+                        void **out, size_t *count, struct error *err);
 
 #endif
