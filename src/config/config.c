@@ -43,6 +43,9 @@ static const struct config_setting config_settings[] = {
     SETTING(connection_limit, INT, "1024", "open connections at most"),
     SETTING(connection_limit_per_ip, INT, "128",
             "open connections from one address at most"),
+    SETTING(threads, INT, "0", "event threads (0: one per processor)"),
+    SETTING(workers, INT, "4",
+            "threads for slow handlers (password hashing, mail)"),
     SETTING(session_ttl, INT, "43200", "seconds a session lives at most"),
     SETTING(session_idle, INT, "3600", "seconds of inactivity ending one"),
     SETTING(invitation_ttl, INT, "604800", "seconds an invitation lasts"),
@@ -59,6 +62,7 @@ static const struct config_setting config_settings[] = {
     SETTING(smtp_from, STRING, NULL, "sender address of mail"),
     SETTING(smtp_user, STRING, NULL, "SMTP user name"),
     SETTING(smtp_password, STRING, NULL, "SMTP password"),
+    SETTING(graph_open_max, INT, "256", "account graph stores kept open"),
 };
 
 #define CONFIG_SETTINGS_LEN \

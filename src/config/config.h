@@ -31,6 +31,8 @@ struct config {
     int64_t idle_timeout;    /* seconds a connection may sit idle */
     int64_t connection_limit;
     int64_t connection_limit_per_ip;
+    int64_t threads;         /* event threads; 0: one per processor */
+    int64_t workers;         /* threads for handlers that block */
     int64_t session_ttl;     /* seconds a session lives at most */
     int64_t session_idle;    /* seconds of inactivity that end a session */
     int64_t invitation_ttl;  /* seconds an invitation stays valid */
@@ -44,6 +46,7 @@ struct config {
     char *smtp_from;
     char *smtp_user;
     char *smtp_password;
+    int64_t graph_open_max;    /* account graph connections kept open */
 };
 
 /* Fill in the defaults. */

@@ -20,6 +20,7 @@
 #include "access/access.h"
 #include "base/arena.h"
 #include "base/status.h"
+#include "http/workers.h"
 
 #define REQUEST_ID_MAX      64
 #define REQUEST_HEADERS_MAX 64
@@ -27,6 +28,7 @@
 #define REPLY_HEADERS_MAX   8
 
 struct server;
+struct MHD_Connection;
 
 struct http_header {
     const char *name;
@@ -64,6 +66,11 @@ struct request {
     struct subject subject;
     int64_t subject_last_used_ms; /* for identity_record_use, -1: fresh */
     sqlite3 *db;        /* control store connection, leased on demand */
+
+    /* A slow request handed to a worker (http/workers.h). */
+    bool handed_over;
+    struct MHD_Connection *connection;
+    struct work work;
 
     /* What goes out. */
     int status;

@@ -62,9 +62,57 @@ static const struct route router_table[] = {
     {"DELETE", "/api/v1/support-user", rest_support_remove,
      ROUTE_AUTH_SUBJECT},
     {"GET", "/api/v1/audit", rest_audit_list, ROUTE_AUTH_SUBJECT},
+    {"POST", "/api/v1/entities", rest_entity_create, ROUTE_AUTH_SUBJECT},
+    {"GET", "/api/v1/entities", rest_entities_list, ROUTE_AUTH_SUBJECT},
+    {"GET", "/api/v1/entities/{}", rest_entity_get, ROUTE_AUTH_SUBJECT},
+    {"PATCH", "/api/v1/entities/{}", rest_entity_update, ROUTE_AUTH_SUBJECT},
+    {"DELETE", "/api/v1/entities/{}", rest_entity_delete,
+     ROUTE_AUTH_SUBJECT},
+    {"GET", "/api/v1/entities/{}/versions", rest_entity_versions,
+     ROUTE_AUTH_SUBJECT},
+    {"POST", "/api/v1/relationships", rest_relationship_create,
+     ROUTE_AUTH_SUBJECT},
+    {"GET", "/api/v1/relationships", rest_relationships_list,
+     ROUTE_AUTH_SUBJECT},
+    {"GET", "/api/v1/relationships/{}", rest_relationship_get,
+     ROUTE_AUTH_SUBJECT},
+    {"PATCH", "/api/v1/relationships/{}", rest_relationship_update,
+     ROUTE_AUTH_SUBJECT},
+    {"DELETE", "/api/v1/relationships/{}", rest_relationship_delete,
+     ROUTE_AUTH_SUBJECT},
+    {"GET", "/api/v1/relationships/{}/versions", rest_relationship_versions,
+     ROUTE_AUTH_SUBJECT},
+    {"POST", "/api/v1/graph/bulk", rest_graph_bulk, ROUTE_AUTH_SUBJECT},
 };
 
 #define ROUTER_COUNT (sizeof(router_table) / sizeof(router_table[0]))
+
+/*
+ * Routes whose handlers hash passwords, send mail, or write thousands of
+ * objects in one transaction.
+ */
+static const struct route_ref {
+    const char *method;
+    const char *path;
+} router_slow[] = {
+    {"POST", "/api/v1/login"},
+    {"POST", "/api/v1/invitations"},
+    {"POST", "/api/v1/invitations/accept"},
+    {"POST", "/api/v1/graph/bulk"},
+};
+
+bool
+router_is_slow(const struct request *req)
+{
+    for (size_t i = 0; i < sizeof(router_slow) / sizeof(router_slow[0]);
+         i++) {
+        if (strcmp(router_slow[i].method, req->method) == 0 &&
+            strcmp(router_slow[i].path, req->path) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
 
 const struct route *
 router_routes(size_t *count)

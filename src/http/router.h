@@ -27,6 +27,12 @@ void router_init(struct metrics *metrics);
 /* Route, authenticate and run the handler; the answer is left in req. */
 void router_dispatch(struct request *req);
 
+/*
+ * Whether the request's handler may block for long (password hashing,
+ * mail), so that the server runs it on a worker thread.
+ */
+bool router_is_slow(const struct request *req);
+
 /* The route table, for the fuzz target and the tests. */
 const struct route *router_routes(size_t *count);
 

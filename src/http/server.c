@@ -2,6 +2,10 @@
  * server.c - libmicrohttpd glue: TLS setup, reading requests into a
  * struct request, answering them, the access log, and shutdown.
  *
+ * libmicrohttpd runs a few event threads (epoll), each serving many
+ * connections; handlers that block hand their request to the worker pool
+ * (http/workers.h) with the connection suspended meanwhile.
+ *
  * Flow of a request: server_access() is called by libmicrohttpd first with
  * the headers (a struct request is made and the body cap checked), then once
  * per body chunk (appended, up to body_max), then a last time with no data,
@@ -96,6 +100,12 @@ server_init(struct server *server, const struct config *config,
     if (status != STATUS_OK) {
         return status;
     }
+    status = graph_store_open(&server->graphs, config->data_dir,
+                              (size_t)config->graph_open_max, err);
+    if (status != STATUS_OK) {
+        store_close(&server->store);
+        return status;
+    }
     if (config->plain_http) {
         return STATUS_OK;
     }
@@ -117,6 +127,7 @@ server_init(struct server *server, const struct config *config,
 void
 server_release(struct server *server)
 {
+    graph_store_close(&server->graphs);
     store_close(&server->store);
     subject_cache_release(&server->subjects);
     if (server->tls_key_pem != NULL) {
@@ -315,6 +326,16 @@ server_refuse(struct server *server, struct request *req, enum status status,
     http_reply_error(req, &err);
 }
 
+/* A slow request's handler, on a worker thread. */
+static void
+server_work(void *arg)
+{
+    struct request *req = arg;
+
+    server_handle(req->server, req);
+    MHD_resume_connection(req->connection);
+}
+
 static enum MHD_Result
 server_access(void *cls, struct MHD_Connection *conn, const char *url,
               const char *method, const char *version, const char *upload_data,
@@ -376,7 +397,23 @@ server_access(void *cls, struct MHD_Connection *conn, const char *url,
         return MHD_YES;
     }
 
-    if (req->reply == NULL) {
+    /*
+     * A handler that may block (password hashing, mail) runs on a worker
+     * thread while the connection is suspended; libmicrohttpd calls again
+     * once the worker resumes it, and the answer is then ready.
+     */
+    if (req->reply == NULL && !req->handed_over) {
+        if (router_is_slow(req)) {
+            req->handed_over = true;
+            req->connection = conn;
+            req->work.run = server_work;
+            req->work.arg = req;
+            MHD_suspend_connection(conn);
+            if (workers_submit(&server->workers, &req->work)) {
+                return MHD_YES;
+            }
+            MHD_resume_connection(conn);
+        }
         server_handle(server, req);
     }
     return server_answer(server, conn, req);
@@ -533,6 +570,18 @@ server_resolve(const struct config *config, struct addrinfo **out,
     return STATUS_OK;
 }
 
+/* Event threads: the configured number, or one per processor. */
+static unsigned
+server_threads(const struct config *config)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (config->threads > 0) {
+        return (unsigned)config->threads;
+    }
+    return cpus > 1 ? (unsigned)cpus : 1;
+}
+
 static void
 server_wait_signal(void)
 {
@@ -549,16 +598,21 @@ enum status
 server_run(struct server *server, struct error *err)
 {
     const struct config *config = server->config;
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     struct addrinfo *ai = NULL;
     enum status status;
     sigset_t set;
     int64_t waited = 0;
 
     status = server_resolve(config, &ai, err);
+    if (status == STATUS_OK) {
+        status = workers_start(&server->workers, (int)config->workers, err);
+    }
     if (status != STATUS_OK) {
+        if (ai != NULL) {
+            freeaddrinfo(ai);
+        }
         return status;
     }
     if (ai->ai_family == AF_INET6) {
@@ -585,11 +639,13 @@ server_run(struct server *server, struct error *err)
         MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)config->connection_limit_per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_HEADER_MEMORY,
+        MHD_OPTION_THREAD_POOL_SIZE, server_threads(config),
         config->plain_http ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_CERT,
         server->tls_cert_pem, MHD_OPTION_HTTPS_MEM_KEY, server->tls_key_pem,
         MHD_OPTION_HTTPS_PRIORITIES, SERVER_TLS_PRIORITIES, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (server->daemon == NULL) {
+        workers_stop(&server->workers);
         return error_set(err, STATUS_IO, "LISTEN_FAILED",
                          "could not serve on %s (address in use, or the TLS "
                          "certificate and key do not match)",
@@ -612,6 +668,9 @@ server_run(struct server *server, struct error *err)
         usleep(10000);
         waited += 10;
     }
+
+    /* Every handed-over request resumes its connection before this ends. */
+    workers_stop(&server->workers);
     MHD_stop_daemon(server->daemon);
     server->daemon = NULL;
     log_event(LOG_INFO, "http", "stopped", NULL);

@@ -1,6 +1,7 @@
 /*
  * server.h - the HTTPS server: libmicrohttpd with GnuTLS, TLS 1.2 and 1.3
- * only, one thread per connection, graceful shutdown.
+ * only, event threads plus a worker pool for slow handlers, graceful
+ * shutdown.
  *
  * server_run() serves until SIGTERM or SIGINT, then stops accepting, lets
  * requests in flight finish (up to a grace period) and returns.
@@ -14,8 +15,10 @@
 #include "base/status.h"
 #include "config/config.h"
 #include "http/metrics.h"
+#include "http/workers.h"
 #include "identity/subject_cache.h"
 #include "store/control.h"
+#include "store/graph_store.h"
 
 struct MHD_Daemon;
 struct request;
@@ -23,9 +26,11 @@ struct request;
 struct server {
     const struct config *config;
     struct store store;
+    struct graph_store graphs; /* the accounts' graph databases */
     struct metrics metrics;
     struct subject_cache subjects; /* resolved API keys */
     struct MHD_Daemon *daemon;
+    struct workers workers; /* for handlers that block */
     atomic_int in_flight;
     atomic_bool stopping;
     char *tls_cert_pem;

@@ -64,6 +64,7 @@ fuzz_setup(void)
 
     arena_init(&arena);
     if (store_open(&fuzz_server.store, dir, true, NULL) != STATUS_OK ||
+        graph_store_open(&fuzz_server.graphs, dir, 0, NULL) != STATUS_OK ||
         store_acquire(&fuzz_server.store, &db, NULL) != STATUS_OK ||
         account_create(db, &arena, NULL, "Fuzz", &account, NULL) !=
             STATUS_OK ||

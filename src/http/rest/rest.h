@@ -67,6 +67,25 @@ enum status rest_support_remove(struct request *req, struct error *err);
 /* audit.c */
 enum status rest_audit_list(struct request *req, struct error *err);
 
+/* entities.c: the graph */
+enum status rest_entity_create(struct request *req, struct error *err);
+enum status rest_entities_list(struct request *req, struct error *err);
+enum status rest_entity_get(struct request *req, struct error *err);
+enum status rest_entity_update(struct request *req, struct error *err);
+enum status rest_entity_delete(struct request *req, struct error *err);
+enum status rest_entity_versions(struct request *req, struct error *err);
+enum status rest_relationship_create(struct request *req,
+                                     struct error *err);
+enum status rest_relationships_list(struct request *req, struct error *err);
+enum status rest_relationship_get(struct request *req, struct error *err);
+enum status rest_relationship_update(struct request *req,
+                                     struct error *err);
+enum status rest_relationship_delete(struct request *req,
+                                     struct error *err);
+enum status rest_relationship_versions(struct request *req,
+                                       struct error *err);
+enum status rest_graph_bulk(struct request *req, struct error *err);
+
 /* ---- shared helpers (common.c) ---------------------------------------- */
 
 /* FORBIDDEN unless the subject may do action on resource. */

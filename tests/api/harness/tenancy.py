@@ -27,7 +27,7 @@ FAMILY = "tenancy"
 
 # Every authenticated endpoint of the contract: method, path and a body
 # that would be accepted.  Path fields: {account} {user} {group} {member}
-# {invitation} {apikey}.
+# {invitation} {apikey} {entity} {relationship}.
 ENDPOINTS = [
     ("GET", "/api/v1/me", None),
     ("GET", "/api/v1/accounts", None),
@@ -55,6 +55,29 @@ ENDPOINTS = [
     ("PUT", "/api/v1/support-user", None),
     ("DELETE", "/api/v1/support-user", None),
     ("GET", "/api/v1/audit?limit=5", None),
+    ("GET", "/api/v1/entities", None),
+    ("POST", "/api/v1/entities", {"_key": "probe-{n}",
+                                  "_type": "tenancy_probe",
+                                  "_class": "Host"}),
+    ("GET", "/api/v1/entities/{entity}", None),
+    ("PATCH", "/api/v1/entities/{entity}", {"probe": "{n}"}),
+    ("DELETE", "/api/v1/entities/{entity}", None),
+    ("DELETE", "/api/v1/entities/{entity}?hard=true", None),
+    ("GET", "/api/v1/entities/{entity}/versions", None),
+    ("GET", "/api/v1/relationships", None),
+    ("POST", "/api/v1/relationships", {"_key": "probe-{n}",
+                                       "_type": "tenancy_probe_has",
+                                       "_class": "HAS",
+                                       "_fromEntityKey": "probe-a",
+                                       "_toEntityKey": "probe-b"}),
+    ("GET", "/api/v1/relationships/{relationship}", None),
+    ("PATCH", "/api/v1/relationships/{relationship}", {"probe": "{n}"}),
+    ("DELETE", "/api/v1/relationships/{relationship}", None),
+    ("DELETE", "/api/v1/relationships/{relationship}?hard=true", None),
+    ("GET", "/api/v1/relationships/{relationship}/versions", None),
+    ("POST", "/api/v1/graph/bulk", {"entities": [{"_key": "probe-{n}",
+                                                  "_type": "tenancy_probe",
+                                                  "_class": "Host"}]}),
     # Last: if the account header were ignored, this would end B's session.
     ("POST", "/api/v1/logout", None),
 ]
@@ -138,7 +161,8 @@ def fill(path, ids):
 
 def fields(path):
     return [f for f in ("account", "user", "group", "member", "invitation",
-                        "apikey") if "{%s}" % f in path]
+                        "apikey", "entity", "relationship")
+            if "{%s}" % f in path]
 
 
 # -- setup and snapshots ----------------------------------------------------
@@ -174,7 +198,26 @@ def make_objects(ctx, side):
     doc = ok(ctx.call("POST", "/api/v1/apikeys", ("key", key),
                       body={"name": "ten-%s-%s" % (side, run)}), 201, "key")
     ids["apikey"] = doc["api_key"]["id"]
+    make_graph(ctx, key, side, ids)
     ctx.vars["t.%s.ids" % side] = ids
+
+
+def make_graph(ctx, key, side, ids):
+    """Two entities and a relationship between them."""
+    run = ctx.vars["run"]
+    made = []
+    for n in ("1", "2"):
+        doc = ok(ctx.call("POST", "/api/v1/entities", ("key", key), body={
+            "_key": "ten-%s-%s-%s" % (side, n, run),
+            "_type": "tenancy_%s" % side, "_class": "Host",
+            "owner": side}), 201, "entity")
+        made.append(doc["entity"]["_id"])
+    ids["entity"], ids["entity2"] = made
+    doc = ok(ctx.call("POST", "/api/v1/relationships", ("key", key), body={
+        "_key": "ten-%s-%s" % (side, run), "_type": "tenancy_%s_has" % side,
+        "_class": "HAS", "_fromEntityId": made[0], "_toEntityId": made[1]}),
+        201, "relationship")
+    ids["relationship"] = doc["relationship"]["_id"]
 
 
 def snapshot(ctx, side):
@@ -186,7 +229,12 @@ def snapshot(ctx, side):
     for path in ("/api/v1/users", "/api/v1/groups", "/api/v1/invitations",
                  "/api/v1/apikeys?all=true", "/api/v1/support-user",
                  "/api/v1/accounts/" + ids["account"],
-                 "/api/v1/groups/%s/members" % ids["group"]):
+                 "/api/v1/groups/%s/members" % ids["group"],
+                 "/api/v1/entities?limit=1000&deleted=true",
+                 "/api/v1/relationships?limit=1000&deleted=true",
+                 "/api/v1/entities/%s/versions" % ids["entity"],
+                 "/api/v1/relationships/%s/versions"
+                 % ids["relationship"]):
         doc = ok(ctx.call("GET", path, ("key", key)), 200, "GET " + path)
         seen[path] = json.loads(json.dumps(doc), object_hook=_no_stamps)
     return seen
@@ -302,12 +350,17 @@ def lists_case(ctx):
             ("/api/v1/users", "users", [a["admin"], a["user"]]),
             ("/api/v1/groups", "groups", [a["group"]]),
             ("/api/v1/invitations", "invitations", [a["invitation"]]),
-            ("/api/v1/apikeys?all=true", "api_keys", [a["apikey"]])):
+            ("/api/v1/apikeys?all=true", "api_keys", [a["apikey"]]),
+            ("/api/v1/entities?limit=1000&deleted=true", "entities",
+             [a["entity"], a["entity2"]]),
+            ("/api/v1/relationships?limit=1000&deleted=true",
+             "relationships", [a["relationship"]])):
         doc = ok(ctx.call("GET", path, key), 200, "GET " + path)
         items = doc.get(field)
         if not isinstance(items, list):
             raise CheckFailed("GET %s: no %s array" % (path, field))
-        seen = {i.get("id") for i in items if isinstance(i, dict)}
+        seen = {i.get("id", i.get("_id")) for i in items
+                if isinstance(i, dict)}
         leaked = [i for i in ids if i in seen]
         if leaked:
             raise CheckFailed("GET %s as B lists A's %s" % (path, leaked))
