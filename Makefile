@@ -19,7 +19,7 @@ FUZZ_SECONDS ?= 600
 all: build
 
 deps:
-	@scripts/install-deps
+	@scripts/install-deps && scripts/install-npm
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=debugoptimized

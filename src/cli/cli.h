@@ -161,6 +161,7 @@ int cli_user(struct cli *cli);
 int cli_group(struct cli *cli);
 int cli_apikey(struct cli *cli);
 int cli_audit(struct cli *cli);
+int cli_import(struct cli *cli);
 
 /* Create an account (into ctx->account) with its first administrator and
  * an API key, and print {account_id, login, password, api_key} (init,

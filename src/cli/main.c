@@ -28,6 +28,7 @@ static const struct cli_command main_commands[] = {
     {"apikey", cli_apikey, "<create|list|revoke> ...", "manage API keys", true},
     {"audit", cli_audit, "<list|verify> ...", "read and verify the audit log",
      true},
+    {"import", cli_import, "csv ...", "import entities from files", true},
 };
 
 static void

@@ -745,3 +745,74 @@ policy_documents(sqlite3 *db, struct arena *arena, const char *account_id,
     *out = rows;
     return status;
 }
+
+/* ---- settings ----------------------------------------------------------- */
+
+const char *
+account_validation_name(enum account_validation value)
+{
+    return value == ACCOUNT_VALIDATION_STRICT ? "strict" : "warn";
+}
+
+bool
+account_validation_parse(const char *name, enum account_validation *out)
+{
+    if (strcmp(name, "warn") == 0) {
+        *out = ACCOUNT_VALIDATION_WARN;
+        return true;
+    }
+    if (strcmp(name, "strict") == 0) {
+        *out = ACCOUNT_VALIDATION_STRICT;
+        return true;
+    }
+    return false;
+}
+
+enum status
+account_get_validation(sqlite3 *db, const char *id,
+                       enum account_validation *out, struct error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    const unsigned char *text;
+    enum status status;
+    bool row = false;
+
+    *out = ACCOUNT_VALIDATION_WARN;
+    status = sql_prepare(db, &stmt, err,
+                         "SELECT CASE WHEN json_valid(settings) THEN "
+                         "json_extract(settings, '$.validation') END "
+                         "FROM accounts WHERE id = ?",
+                         "s", id);
+    if (status == STATUS_OK) {
+        status = sql_step(stmt, &row, err);
+    }
+    if (status == STATUS_OK && !row) {
+        status = error_set(err, STATUS_NOT_FOUND, NULL, "no such account");
+    }
+    if (status == STATUS_OK) {
+        text = sqlite3_column_text(stmt, 0);
+        if (text != NULL) {
+            account_validation_parse((const char *)text, out);
+        }
+    }
+    sql_done(stmt);
+    return status;
+}
+
+enum status
+account_set_validation(sqlite3 *db, const char *id,
+                       enum account_validation value, struct error *err)
+{
+    int changes = 0;
+    enum status status;
+
+    status = sql_exec(db, &changes, err,
+                      "UPDATE accounts SET settings = json_set("
+                      "CASE WHEN json_valid(settings) THEN settings "
+                      "ELSE '{}' END, '$.validation', ?) WHERE id = ?",
+                      "ss", account_validation_name(value), id);
+    if (status == STATUS_OK && changes == 0) {
+        status = error_set(err, STATUS_NOT_FOUND, NULL, "no such account");
+    }
+    return status;
+}

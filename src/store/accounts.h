@@ -140,4 +140,26 @@ enum status policy_documents(sqlite3 *db, struct arena *arena,
                              const char *account_id, const char *user_id,
                              char ***out, size_t *count, struct error *err);
 
+/*
+ * The account's data-model validation setting ("validation" in its
+ * settings JSON): warn (the default, also when unset or unknown) accepts
+ * non-conforming entities and reports their problems; strict refuses
+ * them.
+ */
+enum account_validation {
+    ACCOUNT_VALIDATION_WARN,
+    ACCOUNT_VALIDATION_STRICT,
+};
+
+enum status account_get_validation(sqlite3 *db, const char *id,
+                                   enum account_validation *out,
+                                   struct error *err);
+enum status account_set_validation(sqlite3 *db, const char *id,
+                                   enum account_validation value,
+                                   struct error *err);
+/* "warn", "strict"; and back (false when neither). */
+const char *account_validation_name(enum account_validation value);
+bool account_validation_parse(const char *name,
+                              enum account_validation *out);
+
 #endif

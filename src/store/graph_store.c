@@ -171,8 +171,58 @@ static const char graph_schema_v1[] =
     "  PRIMARY KEY (id, version)"
     ");";
 
+/*
+ * Version 2: synchronization jobs (graph/sync.h).  The staging tables are
+ * deliberately without indexes, so that uploads append at full speed;
+ * finalize reads them once, grouped by key, in one pass.
+ */
+static const char graph_schema_v2[] =
+    "CREATE TABLE sync_jobs ("
+    "  id TEXT PRIMARY KEY,"
+    "  source TEXT NOT NULL,"
+    "  scope TEXT,"
+    "  instance TEXT,"
+    "  integration_job_id TEXT,"
+    "  sync_mode TEXT NOT NULL,"
+    "  ignore_duplicates INTEGER NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  start_ms INTEGER NOT NULL,"
+    "  end_ms INTEGER,"
+    "  entities_uploaded INTEGER NOT NULL DEFAULT 0,"
+    "  entities_created INTEGER NOT NULL DEFAULT 0,"
+    "  entities_updated INTEGER NOT NULL DEFAULT 0,"
+    "  entities_deleted INTEGER NOT NULL DEFAULT 0,"
+    "  relationships_uploaded INTEGER NOT NULL DEFAULT 0,"
+    "  relationships_created INTEGER NOT NULL DEFAULT 0,"
+    "  relationships_updated INTEGER NOT NULL DEFAULT 0,"
+    "  relationships_deleted INTEGER NOT NULL DEFAULT 0,"
+    "  error TEXT"
+    ");"
+    "CREATE TABLE sync_staged ("
+    "  job_id TEXT NOT NULL,"
+    "  item INTEGER NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  body TEXT NOT NULL"
+    ");"
+    "CREATE TABLE sync_events ("
+    "  job_id TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  description TEXT"
+    ");";
+
+/* Version 3: the data-model problems of entities (graph/validate.h). */
+static const char graph_schema_v3[] =
+    "CREATE TABLE entity_validation ("
+    "  id TEXT PRIMARY KEY REFERENCES entities(id) ON DELETE CASCADE,"
+    "  problems TEXT NOT NULL,"
+    "  checked_ms INTEGER NOT NULL"
+    ");";
+
 static const struct db_migration graph_migrations[] = {
     {1, graph_schema_v1},
+    {2, graph_schema_v2},
+    {3, graph_schema_v3},
 };
 
 /* ---- the pool ----------------------------------------------------------- */

@@ -70,6 +70,60 @@ accounts_user_json(sqlite3 *db, struct arena *arena, const char *account_id,
     return STATUS_OK;
 }
 
+/*
+ * The "settings" member of an account update: an object whose only
+ * setting is "validation", "warn" or "strict".  *set false when absent.
+ */
+static enum status
+accounts_read_settings(json_t *body, bool *set,
+                       enum account_validation *validation, struct error *err)
+{
+    static const char *const fields[] = {"validation", NULL};
+    json_t *settings = json_object_get(body, "settings");
+    const char *name = NULL;
+    enum status status;
+
+    *set = false;
+    if (settings == NULL) {
+        return STATUS_OK;
+    }
+    if (!json_is_object(settings)) {
+        return error_set(err, STATUS_INVALID, "INVALID_FIELD",
+                         "the field \"settings\" must be an object");
+    }
+    status = http_body_fields(settings, fields, err);
+    if (status == STATUS_OK) {
+        status = http_body_string(settings, "validation", true, 16, &name,
+                                  err);
+    }
+    if (status != STATUS_OK) {
+        return status;
+    }
+    if (!account_validation_parse(name, validation)) {
+        return error_set(err, STATUS_INVALID, "INVALID_FIELD",
+                         "the setting \"validation\" must be \"warn\" or "
+                         "\"strict\"");
+    }
+    *set = true;
+    return STATUS_OK;
+}
+
+/* The account as answered, with its settings. */
+static json_t *
+accounts_json(sqlite3 *db, const struct account *account)
+{
+    enum account_validation validation = ACCOUNT_VALIDATION_WARN;
+    json_t *obj = rest_account_json(account);
+
+    account_get_validation(db, account->id, &validation, NULL);
+    if (obj != NULL) {
+        json_object_set_new(obj, "settings",
+                            json_pack("{s:s}", "validation",
+                                      account_validation_name(validation)));
+    }
+    return obj;
+}
+
 enum status
 rest_accounts_list(struct request *req, struct error *err)
 {
@@ -121,18 +175,20 @@ rest_account_get(struct request *req, struct error *err)
         return status;
     }
     return http_reply_json(
-        req, 200, json_pack("{s:o}", "account", rest_account_json(&account)));
+        req, 200, json_pack("{s:o}", "account", accounts_json(db, &account)));
 }
 
 enum status
 rest_account_update(struct request *req, struct error *err)
 {
-    static const char *const fields[] = {"name", NULL};
+    static const char *const fields[] = {"name", "settings", NULL};
+    enum account_validation validation = ACCOUNT_VALIDATION_WARN;
     const char *id = req->params[0];
     struct account before, after;
-    const char *name;
+    const char *name = NULL;
+    bool set_validation = false;
     enum status status;
-    json_t *body;
+    json_t *body, *detail;
     sqlite3 *db;
 
     status =
@@ -146,11 +202,19 @@ rest_account_update(struct request *req, struct error *err)
 
     status = rest_body(req, fields, &body, err);
     if (status == STATUS_OK) {
-        status = http_body_string(body, "name", true, ACCOUNT_NAME_BYTES_MAX,
-                                  &name, err);
+        status = http_body_string(body, "name", false,
+                                  ACCOUNT_NAME_BYTES_MAX, &name, err);
+    }
+    if (status == STATUS_OK && name != NULL) {
+        status = accounts_check_name(name, err);
     }
     if (status == STATUS_OK) {
-        status = accounts_check_name(name, err);
+        status = accounts_read_settings(body, &set_validation, &validation,
+                                        err);
+    }
+    if (status == STATUS_OK && name == NULL && !set_validation) {
+        status = error_set(err, STATUS_INVALID, "MISSING_FIELD",
+                           "the body needs \"name\" or \"settings\"");
     }
     if (status != STATUS_OK) {
         return status;
@@ -163,14 +227,22 @@ rest_account_update(struct request *req, struct error *err)
     if (account_get(db, &req->arena, id, &before, NULL) != STATUS_OK) {
         status = rest_not_found(err, "account");
     }
-    if (status == STATUS_OK) {
+    if (status == STATUS_OK && name != NULL) {
         status = account_rename(db, id, name, err);
     }
+    if (status == STATUS_OK && set_validation) {
+        status = account_set_validation(db, id, validation, err);
+    }
     if (status == STATUS_OK) {
-        status = rest_audit(
-            req, db, "account.updated", id,
-            json_pack("{s:s, s:s}", "name", name, "previous_name", before.name),
-            err);
+        detail = json_pack("{s:s, s:s}", "name",
+                           name != NULL ? name : before.name,
+                           "previous_name", before.name);
+        if (detail != NULL && set_validation) {
+            json_object_set_new(detail, "validation",
+                                json_string(
+                                    account_validation_name(validation)));
+        }
+        status = rest_audit(req, db, "account.updated", id, detail, err);
     }
     if (status == STATUS_OK) {
         status = account_get(db, &req->arena, id, &after, err);
@@ -179,8 +251,9 @@ rest_account_update(struct request *req, struct error *err)
     if (status != STATUS_OK) {
         return status;
     }
-    return http_reply_json(
-        req, 200, json_pack("{s:o}", "account", rest_account_json(&after)));
+    return http_reply_json(req, 200,
+                           json_pack("{s:o}", "account",
+                                     accounts_json(db, &after)));
 }
 
 enum status

@@ -238,20 +238,29 @@ entities_commit(struct request *req, sqlite3 *gdb, const char *event,
     return status;
 }
 
+/*
+ * problems (may be NULL): the entity's data-model problems, answered as
+ * its _validationErrors and, after a write, as "validation".
+ */
 static enum status
 entities_reply_row(struct request *req, int http_status,
                    enum graph_kind kind, const struct graph_row *row,
-                   const char *change)
+                   const char *change, json_t *problems)
 {
     json_t *obj = graph_row_json(row, true);
 
     if (obj == NULL) {
         return STATUS_NOMEM;
     }
+    if (problems != NULL) {
+        json_object_set(obj, "_validationErrors", problems);
+    }
     if (change != NULL) {
         return http_reply_json(req, http_status,
-                               json_pack("{s:o, s:s}", graph_kind_name(kind),
-                                         obj, "change", change));
+                               json_pack("{s:o, s:s, s:O*}",
+                                         graph_kind_name(kind), obj,
+                                         "change", change, "validation",
+                                         problems));
     }
     return http_reply_json(req, http_status,
                            json_pack("{s:o}", graph_kind_name(kind), obj));
@@ -268,7 +277,7 @@ entities_create(struct request *req, enum graph_kind kind, struct error *err)
     struct graph_row row;
     sqlite3 *gdb = NULL;
     enum status status;
-    json_t *body;
+    json_t *body, *problems = NULL;
     char event[64];
 
     status = rest_require(req, ACCESS_ACTION_CREATE, ACCESS_RESOURCE_GRAPH,
@@ -297,6 +306,9 @@ entities_create(struct request *req, enum graph_kind kind, struct error *err)
                               ACCESS_RESOURCE_GRAPH, err);
     }
     if (status == STATUS_OK) {
+        status = rest_validate_entity(req, gdb, &row, &problems, err);
+    }
+    if (status == STATUS_OK) {
         snprintf(event, sizeof(event), "graph.%s.%s", graph_kind_name(kind),
                  entities_change_name(change));
         status = entities_commit(
@@ -308,7 +320,8 @@ entities_create(struct request *req, enum graph_kind kind, struct error *err)
     if (status == STATUS_OK) {
         status = entities_reply_row(req,
                                     change == GRAPH_CHANGE_CREATED ? 201 : 200,
-                                    kind, &row, entities_change_name(change));
+                                    kind, &row, entities_change_name(change),
+                                    problems);
     }
     entities_close(req, gdb);
     return status;
@@ -320,6 +333,7 @@ entities_get(struct request *req, enum graph_kind kind, struct error *err)
     struct graph_row row;
     sqlite3 *gdb = NULL;
     enum status status;
+    json_t *problems = NULL;
 
     status = rest_require(req, ACCESS_ACTION_READ, ACCESS_RESOURCE_GRAPH, err);
     if (status == STATUS_OK) {
@@ -329,7 +343,10 @@ entities_get(struct request *req, enum graph_kind kind, struct error *err)
         status = graph_get(gdb, &req->arena, kind, req->params[0], &row, err);
     }
     if (status == STATUS_OK) {
-        status = entities_reply_row(req, 200, kind, &row, NULL);
+        status = rest_validation_kept(req, gdb, &row, &problems, err);
+    }
+    if (status == STATUS_OK) {
+        status = entities_reply_row(req, 200, kind, &row, NULL, problems);
     }
     entities_close(req, gdb);
     return status;
@@ -343,7 +360,7 @@ entities_update(struct request *req, enum graph_kind kind, struct error *err)
     struct graph_row row;
     sqlite3 *gdb = NULL;
     enum status status;
-    json_t *body;
+    json_t *body, *problems = NULL;
     char event[64];
 
     status = rest_require(req, ACCESS_ACTION_UPDATE, ACCESS_RESOURCE_GRAPH,
@@ -363,6 +380,9 @@ entities_update(struct request *req, enum graph_kind kind, struct error *err)
                               clock_now_ms(), &row, &change, err);
     }
     if (status == STATUS_OK) {
+        status = rest_validate_entity(req, gdb, &row, &problems, err);
+    }
+    if (status == STATUS_OK) {
         snprintf(event, sizeof(event), "graph.%s.%s", graph_kind_name(kind),
                  entities_change_name(change));
         status = entities_commit(
@@ -374,7 +394,7 @@ entities_update(struct request *req, enum graph_kind kind, struct error *err)
     }
     if (status == STATUS_OK) {
         status = entities_reply_row(req, 200, kind, &row,
-                                    entities_change_name(change));
+                                    entities_change_name(change), problems);
     }
     entities_close(req, gdb);
     return status;
@@ -709,6 +729,7 @@ bulk_write(struct bulk *b, sqlite3 *gdb, enum graph_kind kind, int64_t now,
     struct graph_row row;
     struct error local;
     enum status status;
+    json_t *problems = NULL;
     int slot;
 
     b->results[kind] = json_array();
@@ -720,6 +741,10 @@ bulk_write(struct bulk *b, sqlite3 *gdb, enum graph_kind kind, int64_t now,
         status = graph_upsert(gdb, &b->req->arena, &b->origin,
                               &b->objects[kind][i], now, &row, &change,
                               &local);
+        if (status == STATUS_OK) {
+            status = rest_validate_entity(b->req, gdb, &row, &problems,
+                                          &local);
+        }
         if (status == STATUS_INVALID) {
             bulk_note(b, kind, i, &local);
             continue;
@@ -734,10 +759,11 @@ bulk_write(struct bulk *b, sqlite3 *gdb, enum graph_kind kind, int64_t now,
         b->changes[kind][slot]++;
         json_array_append_new(
             b->results[kind],
-            json_pack("{s:I, s:s, s:s, s:I, s:s}", "index", (json_int_t)i,
-                      "_id", row.id, "_key", row.object.key, "_version",
-                      (json_int_t)row.version, "change",
-                      entities_change_name(change)));
+            json_pack("{s:I, s:s, s:s, s:I, s:s, s:O*}", "index",
+                      (json_int_t)i, "_id", row.id, "_key", row.object.key,
+                      "_version", (json_int_t)row.version, "change",
+                      entities_change_name(change), "validation",
+                      problems));
     }
     return STATUS_OK;
 }

@@ -337,46 +337,48 @@ groups_has_member(sqlite3 *db, struct request *req, const char *group_id,
     return status;
 }
 
-enum status
-rest_group_member_add(struct request *req, struct error *err)
+/*
+ * What adding and removing a member share: the right to change groups, a
+ * write transaction, the group and the user (both of this account), and
+ * whether the user is in the group already.  On failure the transaction,
+ * if begun, is left for the caller's rest_finish() to roll back.
+ */
+static enum status
+groups_member_begin(struct request *req, sqlite3 **db, struct group *group,
+                    struct user *user, bool *present, struct error *err)
 {
-    const char *account_id = req->subject.account_id;
     const char *user_id = req->params[1];
-    struct group group;
-    struct user user;
-    bool present = false;
     enum status status;
-    sqlite3 *db;
 
+    *db = NULL;
+    *present = false;
     status =
         rest_require(req, ACCESS_ACTION_UPDATE, ACCESS_RESOURCE_GROUPS, err);
     if (status == STATUS_OK) {
-        status = rest_begin(req, &db, err);
+        status = rest_begin(req, db, err);
     }
-    if (status != STATUS_OK) {
-        return status;
+    if (status == STATUS_OK) {
+        status = groups_find(*db, req, group, err);
     }
-
-    status = groups_find(db, req, &group, err);
     if (status == STATUS_OK &&
-        (!membership_exists(db, account_id, user_id) ||
-         user_get(db, &req->arena, user_id, &user, NULL) != STATUS_OK)) {
+        (!membership_exists(*db, req->subject.account_id, user_id) ||
+         user_get(*db, &req->arena, user_id, user, NULL) != STATUS_OK)) {
         status = rest_not_found(err, "user");
     }
     if (status == STATUS_OK) {
-        status = groups_has_member(db, req, group.id, user_id, &present, err);
+        status = groups_has_member(*db, req, group->id, user_id, present,
+                                   err);
     }
+    return status;
+}
 
-    /* Adding a member twice changes nothing and records nothing. */
-    if (status == STATUS_OK && !present) {
-        status = group_member_add(db, account_id, group.id, user_id, err);
-        if (status == STATUS_OK) {
-            status =
-                rest_audit(req, db, "group.member_added", group.id,
-                           json_pack("{s:s, s:s, s:s}", "group", group.name,
-                                     "user_id", user.id, "login", user.login),
-                           err);
-        }
+/* Answer a member change: commit (or roll back) and say ok. */
+static enum status
+groups_member_finish(struct request *req, sqlite3 *db, enum status status,
+                     struct error *err)
+{
+    if (db == NULL) {
+        return status;
     }
     status = rest_finish(db, status, err);
     if (status != STATUS_OK) {
@@ -385,56 +387,62 @@ rest_group_member_add(struct request *req, struct error *err)
     return http_reply_json(req, 200, json_pack("{s:b}", "ok", 1));
 }
 
+static json_t *
+groups_member_detail(const struct group *group, const struct user *user)
+{
+    return json_pack("{s:s, s:s, s:s}", "group", group->name, "user_id",
+                     user->id, "login", user->login);
+}
+
+enum status
+rest_group_member_add(struct request *req, struct error *err)
+{
+    struct group group;
+    struct user user;
+    bool present;
+    enum status status;
+    sqlite3 *db;
+
+    status = groups_member_begin(req, &db, &group, &user, &present, err);
+
+    /* Adding a member twice changes nothing and records nothing. */
+    if (status == STATUS_OK && !present) {
+        status = group_member_add(db, req->subject.account_id, group.id,
+                                  user.id, err);
+        if (status == STATUS_OK) {
+            status = rest_audit(req, db, "group.member_added", group.id,
+                                groups_member_detail(&group, &user), err);
+        }
+    }
+    return groups_member_finish(req, db, status, err);
+}
+
 enum status
 rest_group_member_remove(struct request *req, struct error *err)
 {
     const char *account_id = req->subject.account_id;
-    const char *user_id = req->params[1];
     struct group group;
     struct user user;
-    bool present = false;
+    bool present;
     enum status status;
     sqlite3 *db;
 
-    status =
-        rest_require(req, ACCESS_ACTION_UPDATE, ACCESS_RESOURCE_GROUPS, err);
-    if (status == STATUS_OK) {
-        status = rest_begin(req, &db, err);
-    }
-    if (status != STATUS_OK) {
-        return status;
-    }
-
-    status = groups_find(db, req, &group, err);
-    if (status == STATUS_OK &&
-        (!membership_exists(db, account_id, user_id) ||
-         user_get(db, &req->arena, user_id, &user, NULL) != STATUS_OK)) {
-        status = rest_not_found(err, "user");
-    }
-    if (status == STATUS_OK) {
-        status = groups_has_member(db, req, group.id, user_id, &present, err);
-    }
+    status = groups_member_begin(req, &db, &group, &user, &present, err);
     if (status == STATUS_OK && !present) {
         status = rest_not_found(err, "member of the group");
     }
     if (status == STATUS_OK && groups_is_administrators(&group) &&
-        group_is_last_administrator(db, account_id, user_id)) {
+        group_is_last_administrator(db, account_id, user.id)) {
         status = error_set(err, STATUS_CONFLICT, "LAST_ADMINISTRATOR",
                            "the account must keep at least one "
                            "administrator");
     }
     if (status == STATUS_OK) {
-        status = group_member_remove(db, account_id, group.id, user_id, err);
+        status = group_member_remove(db, account_id, group.id, user.id, err);
     }
     if (status == STATUS_OK) {
         status = rest_audit(req, db, "group.member_removed", group.id,
-                            json_pack("{s:s, s:s, s:s}", "group", group.name,
-                                      "user_id", user.id, "login", user.login),
-                            err);
+                            groups_member_detail(&group, &user), err);
     }
-    status = rest_finish(db, status, err);
-    if (status != STATUS_OK) {
-        return status;
-    }
-    return http_reply_json(req, 200, json_pack("{s:b}", "ok", 1));
+    return groups_member_finish(req, db, status, err);
 }

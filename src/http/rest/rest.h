@@ -14,6 +14,7 @@
 
 #include "access/access.h"
 #include "config/config.h"
+#include "graph/graph.h"
 #include "http/request.h"
 #include "identity/identity.h"
 #include "store/accounts.h"
@@ -85,6 +86,37 @@ enum status rest_relationship_delete(struct request *req,
 enum status rest_relationship_versions(struct request *req,
                                        struct error *err);
 enum status rest_graph_bulk(struct request *req, struct error *err);
+
+/* import.c: CSV files of entities */
+enum status rest_import_csv(struct request *req, struct error *err);
+
+/*
+ * validation.c: the data-model check (graph/validate.h) of an entity the
+ * caller just wrote in its open graph transaction gdb (for a merge
+ * update, the merged row).  Under the account's setting "warn" the
+ * problems are kept with the entity and *problems gets them as a JSON
+ * array owned by the request (NULL when it conforms); under "strict" any
+ * problem is STATUS_INVALID with code DATA_MODEL_VIOLATION and a message
+ * listing them, and the caller must roll back.  Relationships pass.
+ */
+enum status rest_validate_entity(struct request *req, sqlite3 *gdb,
+                                 const struct graph_row *row,
+                                 json_t **problems, struct error *err);
+
+/* The problems kept for a stored entity (*problems NULL when none). */
+enum status rest_validation_kept(struct request *req, sqlite3 *gdb,
+                                 const struct graph_row *row,
+                                 json_t **problems, struct error *err);
+
+/* sync.c: synchronization jobs at /persister/synchronization/jobs */
+enum status rest_sync_create(struct request *req, struct error *err);
+enum status rest_sync_get(struct request *req, struct error *err);
+enum status rest_sync_entities(struct request *req, struct error *err);
+enum status rest_sync_relationships(struct request *req, struct error *err);
+enum status rest_sync_upload(struct request *req, struct error *err);
+enum status rest_sync_finalize(struct request *req, struct error *err);
+enum status rest_sync_abort(struct request *req, struct error *err);
+enum status rest_sync_events(struct request *req, struct error *err);
 
 /* ---- shared helpers (common.c) ---------------------------------------- */
 

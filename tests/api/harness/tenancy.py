@@ -27,7 +27,7 @@ FAMILY = "tenancy"
 
 # Every authenticated endpoint of the contract: method, path and a body
 # that would be accepted.  Path fields: {account} {user} {group} {member}
-# {invitation} {apikey} {entity} {relationship}.
+# {invitation} {apikey} {entity} {relationship} {job}.
 ENDPOINTS = [
     ("GET", "/api/v1/me", None),
     ("GET", "/api/v1/accounts", None),
@@ -78,6 +78,22 @@ ENDPOINTS = [
     ("POST", "/api/v1/graph/bulk", {"entities": [{"_key": "probe-{n}",
                                                   "_type": "tenancy_probe",
                                                   "_class": "Host"}]}),
+    ("POST", "/persister/synchronization/jobs", {"source": "api",
+                                                 "scope": "probe-{n}"}),
+    ("GET", "/persister/synchronization/jobs/{job}", None),
+    ("POST", "/persister/synchronization/jobs/{job}/entities",
+     {"entities": [{"_key": "probe-{n}", "_type": "tenancy_probe",
+                    "_class": "Host"}]}),
+    ("POST", "/persister/synchronization/jobs/{job}/relationships",
+     {"relationships": []}),
+    ("POST", "/persister/synchronization/jobs/{job}/upload",
+     {"entities": [], "deleteEntities": [{"_key": "probe-{n}"}]}),
+    ("POST", "/persister/synchronization/jobs/{job}/events",
+     {"events": [{"name": "probe-{n}"}]}),
+    ("POST", "/persister/synchronization/jobs/{job}/finalize",
+     {"partialDatasets": {"types": []}}),
+    ("POST", "/persister/synchronization/jobs/{job}/abort",
+     {"reason": "probe {n}"}),
     # Last: if the account header were ignored, this would end B's session.
     ("POST", "/api/v1/logout", None),
 ]
@@ -161,7 +177,7 @@ def fill(path, ids):
 
 def fields(path):
     return [f for f in ("account", "user", "group", "member", "invitation",
-                        "apikey", "entity", "relationship")
+                        "apikey", "entity", "relationship", "job")
             if "{%s}" % f in path]
 
 
@@ -203,7 +219,7 @@ def make_objects(ctx, side):
 
 
 def make_graph(ctx, key, side, ids):
-    """Two entities and a relationship between them."""
+    """Two entities, a relationship between them, and a sync job."""
     run = ctx.vars["run"]
     made = []
     for n in ("1", "2"):
@@ -218,6 +234,11 @@ def make_graph(ctx, key, side, ids):
         "_class": "HAS", "_fromEntityId": made[0], "_toEntityId": made[1]}),
         201, "relationship")
     ids["relationship"] = doc["relationship"]["_id"]
+    doc = ok(ctx.call("POST", "/persister/synchronization/jobs", ("key", key),
+                      body={"source": "api",
+                            "scope": "ten-%s-%s" % (side, run)}),
+             200, "synchronization job")
+    ids["job"] = doc["job"]["id"]
 
 
 def snapshot(ctx, side):
@@ -234,7 +255,8 @@ def snapshot(ctx, side):
                  "/api/v1/relationships?limit=1000&deleted=true",
                  "/api/v1/entities/%s/versions" % ids["entity"],
                  "/api/v1/relationships/%s/versions"
-                 % ids["relationship"]):
+                 % ids["relationship"],
+                 "/persister/synchronization/jobs/" + ids["job"]):
         doc = ok(ctx.call("GET", path, ("key", key)), 200, "GET " + path)
         seen[path] = json.loads(json.dumps(doc), object_hook=_no_stamps)
     return seen
