@@ -162,6 +162,7 @@ int cli_group(struct cli *cli);
 int cli_apikey(struct cli *cli);
 int cli_audit(struct cli *cli);
 int cli_import(struct cli *cli);
+int cli_import_sdk(struct cli *cli); /* import sdk, in import_sdk.c */
 
 /* Create an account (into ctx->account) with its first administrator and
  * an API key, and print {account_id, login, password, api_key} (init,

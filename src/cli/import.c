@@ -353,6 +353,10 @@ cli_import(struct cli *cli)
          "write the entities of a CSV file into an account's graph; "
          "nothing unless every row is valid, or only the valid rows",
          false},
+        {"sdk", cli_import_sdk, "DIR --account ID --instance ID [--json]",
+         "apply a .j1-integration directory as one DIFF sync job of an "
+         "integration instance; nothing unless every file is valid",
+         false},
     };
 
     return cli_dispatch(cli, "import", commands,
