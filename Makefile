@@ -49,6 +49,7 @@ check: asan fuzz-build
 
 bench: build
 	@GANYMEDE=$(BUILD)/ganymede bench/http/run
+	@BUILD=$(BUILD) bench/ingest/run
 
 fuzz: fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZ_BUILD)

@@ -414,7 +414,7 @@ sdk_list_files(struct sdk_run *run, struct error *err)
                          cli_mask_text(&run->cli->arena, run->root));
     }
     status = sdk_walk(run->root, "graph", 0, &run->files, err);
-    if (status == STATUS_OK) {
+    if (status == STATUS_OK && run->files.count > 1) {
         qsort(run->files.paths, run->files.count, sizeof(char *),
               sdk_path_order);
     }

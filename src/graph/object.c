@@ -120,8 +120,8 @@ graph_origin_check(const struct graph_origin *origin, struct error *err)
                          "unknown source");
     }
 
-    if (value == NULL || value[0] == '\0' ||
-        strlen(value) > GRAPH_SCOPE_MAX || !graph_is_printable(value)) {
+    if (value == NULL || value[0] == '\0' || strlen(value) > GRAPH_SCOPE_MAX ||
+        !graph_is_printable(value)) {
         return error_set(err, STATUS_INVALID, "INVALID_ORIGIN",
                          "the %s must be 1 to %d printable bytes", field,
                          GRAPH_SCOPE_MAX);
@@ -154,8 +154,7 @@ struct graph_parse {
     struct error *err;
 };
 
-static enum status
-graph_refuse(struct graph_parse *p, const char *fmt, ...)
+static enum status graph_refuse(struct graph_parse *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Refuse, naming the object: 'entity "k": <what>'. */
@@ -171,11 +170,10 @@ graph_refuse(struct graph_parse *p, const char *fmt, ...)
 
     if (p->label != NULL) {
         return error_set(p->err, STATUS_INVALID,
-                         p->kind == GRAPH_KIND_ENTITY
-                             ? "INVALID_ENTITY"
-                             : "INVALID_RELATIONSHIP",
-                         "%s \"%.64s\": %s", graph_kind_name(p->kind),
-                         p->label, what);
+                         p->kind == GRAPH_KIND_ENTITY ? "INVALID_ENTITY"
+                                                      : "INVALID_RELATIONSHIP",
+                         "%s \"%.64s\": %s", graph_kind_name(p->kind), p->label,
+                         what);
     }
     return error_set(p->err, STATUS_INVALID,
                      p->kind == GRAPH_KIND_ENTITY ? "INVALID_ENTITY"
@@ -230,8 +228,7 @@ graph_parse_classes(struct graph_parse *p, json_t *value,
     }
 
     for (size_t i = 0; i < count; i++) {
-        json_t *item = json_is_array(value) ? json_array_get(value, i)
-                                            : value;
+        json_t *item = json_is_array(value) ? json_array_get(value, i) : value;
         const char *name;
         bool seen = false;
 
@@ -266,13 +263,13 @@ graph_check_value(struct graph_parse *p, const char *name, json_t *value)
     json_t *item;
 
     if (json_is_object(value)) {
-        return graph_refuse(p, "property \"%.64s\" is a nested object; "
-                               "values must be strings, numbers, booleans, "
-                               "null or arrays of one of those",
+        return graph_refuse(p,
+                            "property \"%.64s\" is a nested object; "
+                            "values must be strings, numbers, booleans, "
+                            "null or arrays of one of those",
                             name);
     }
-    if (json_is_string(value) &&
-        json_string_length(value) > GRAPH_STRING_MAX) {
+    if (json_is_string(value) && json_string_length(value) > GRAPH_STRING_MAX) {
         return graph_refuse(p, "property \"%.64s\" is longer than %d bytes",
                             name, GRAPH_STRING_MAX);
     }
@@ -281,8 +278,9 @@ graph_check_value(struct graph_parse *p, const char *name, json_t *value)
     }
 
     if (json_array_size(value) > GRAPH_ARRAY_MAX) {
-        return graph_refuse(p, "property \"%.64s\" has more than %d "
-                               "elements",
+        return graph_refuse(p,
+                            "property \"%.64s\" has more than %d "
+                            "elements",
                             name, GRAPH_ARRAY_MAX);
     }
     json_array_foreach(value, i, item)
@@ -297,24 +295,26 @@ graph_check_value(struct graph_parse *p, const char *name, json_t *value)
             t = JSON_TRUE;
         }
         if (t == JSON_OBJECT || t == JSON_ARRAY || t == JSON_NULL) {
-            return graph_refuse(p, "property \"%.64s\" holds an array with "
-                                   "a nested %s; arrays may hold only "
-                                   "strings, numbers or booleans",
+            return graph_refuse(p,
+                                "property \"%.64s\" holds an array with "
+                                "a nested %s; arrays may hold only "
+                                "strings, numbers or booleans",
                                 name,
                                 t == JSON_OBJECT  ? "object"
                                 : t == JSON_ARRAY ? "array"
                                                   : "null");
         }
         if (i > 0 && t != type) {
-            return graph_refuse(p, "property \"%.64s\" holds an array of "
-                                   "mixed types; arrays must be "
-                                   "homogeneous",
+            return graph_refuse(p,
+                                "property \"%.64s\" holds an array of "
+                                "mixed types; arrays must be "
+                                "homogeneous",
                                 name);
         }
-        if (t == JSON_STRING &&
-            json_string_length(item) > GRAPH_STRING_MAX) {
-            return graph_refuse(p, "property \"%.64s\" holds a string "
-                                   "longer than %d bytes",
+        if (t == JSON_STRING && json_string_length(item) > GRAPH_STRING_MAX) {
+            return graph_refuse(p,
+                                "property \"%.64s\" holds a string "
+                                "longer than %d bytes",
                                 name, GRAPH_STRING_MAX);
         }
         type = t;
@@ -344,12 +344,14 @@ graph_parse_property(struct graph_parse *p, const char *name, json_t *value,
 
     if (name[0] == '_') {
         if (graph_is_server_field(name)) {
-            return graph_refuse(p, "\"%s\" is set by the server and cannot "
-                                   "be uploaded",
+            return graph_refuse(p,
+                                "\"%s\" is set by the server and cannot "
+                                "be uploaded",
                                 name);
         }
-        return graph_refuse(p, "property \"%.64s\" starts with '_', which "
-                               "only metadata may",
+        return graph_refuse(p,
+                            "property \"%.64s\" starts with '_', which "
+                            "only metadata may",
                             name);
     }
     if (len == 0 || len > GRAPH_NAME_MAX) {
@@ -357,13 +359,13 @@ graph_parse_property(struct graph_parse *p, const char *name, json_t *value,
                             GRAPH_NAME_MAX);
     }
     if (!graph_is_printable(name)) {
-        return graph_refuse(p, "property name \"%.64s\" contains control "
-                               "characters",
+        return graph_refuse(p,
+                            "property name \"%.64s\" contains control "
+                            "characters",
                             name);
     }
     if (o->property_count == GRAPH_PROPERTIES_MAX) {
-        return graph_refuse(p, "more than %d properties",
-                            GRAPH_PROPERTIES_MAX);
+        return graph_refuse(p, "more than %d properties", GRAPH_PROPERTIES_MAX);
     }
     status = graph_check_value(p, name, value);
     if (status != STATUS_OK) {
@@ -444,8 +446,9 @@ graph_parse_metadata(struct graph_parse *p, const char *name, json_t *value,
         }
         if (!json_is_string(value) ||
             json_string_length(value) > GRAPH_STRING_MAX) {
-            return graph_refuse(p, "displayName must be a string of at most "
-                                   "%d bytes",
+            return graph_refuse(p,
+                                "displayName must be a string of at most "
+                                "%d bytes",
                                 GRAPH_STRING_MAX);
         }
         o->display_name = arena_strdup(p->arena, json_string_value(value));
@@ -487,9 +490,9 @@ static bool
 graph_is_identity(const char *name)
 {
     static const char *const fields[] = {
-        "_key",          "_type",        "_class",      "_fromEntityKey",
-        "_toEntityKey",  "_fromEntityId", "_toEntityId", "_mapping",
-        NULL,
+        "_key",           "_type",        "_class",
+        "_fromEntityKey", "_toEntityKey", "_fromEntityId",
+        "_toEntityId",    "_mapping",     NULL,
     };
 
     for (size_t i = 0; fields[i] != NULL; i++) {
@@ -567,8 +570,8 @@ graph_object_read(struct arena *arena, enum graph_kind kind, json_t *json,
         return graph_refuse(&p, "more than %d properties",
                             GRAPH_PROPERTIES_MAX);
     }
-    out->properties = arena_alloc(arena, (members + 1) *
-                                             sizeof(*out->properties));
+    out->properties =
+        arena_alloc(arena, (members + 1) * sizeof(*out->properties));
     if (out->properties == NULL) {
         return error_set(err, STATUS_NOMEM, NULL, "out of memory");
     }
@@ -578,8 +581,7 @@ graph_object_read(struct arena *arena, enum graph_kind kind, json_t *json,
         bool handled = false;
 
         if (patch && graph_is_identity(name)) {
-            return graph_refuse(&p, "%s cannot be changed by an update",
-                                name);
+            return graph_refuse(&p, "%s cannot be changed by an update", name);
         }
         status = graph_parse_metadata(&p, name, value, out, &handled);
         if (status == STATUS_OK && !handled) {
@@ -591,7 +593,7 @@ graph_object_read(struct arena *arena, enum graph_kind kind, json_t *json,
     }
 
     status = graph_check_complete(&p, out);
-    if (status == STATUS_OK) {
+    if (status == STATUS_OK && out->property_count > 1) {
         qsort(out->properties, out->property_count, sizeof(*out->properties),
               graph_property_order);
     }
@@ -673,7 +675,9 @@ graph_object_digest(const struct graph_object *object,
         count = GRAPH_CLASSES_MAX;
     }
     memcpy(classes, object->classes, count * sizeof(*classes));
-    qsort(classes, count, sizeof(*classes), graph_class_order);
+    if (count > 1) {
+        qsort(classes, count, sizeof(*classes), graph_class_order);
+    }
 
     crypto_hash_sha256_init(&state);
     graph_digest_field(&state, graph_kind_name(object->kind));
@@ -753,9 +757,9 @@ graph_row_json(const struct graph_row *row, bool with_raw_data)
     json_object_set_new(obj, "_version", json_integer(row->version));
     json_object_set_new(obj, "_createdOn", json_integer(row->created_ms));
     json_object_set_new(obj, "_beginOn", json_integer(row->begin_ms));
-    json_object_set_new(obj, "_endOn", row->end_ms != 0
-                                           ? json_integer(row->end_ms)
-                                           : json_null());
+    json_object_set_new(obj, "_endOn",
+                        row->end_ms != 0 ? json_integer(row->end_ms)
+                                         : json_null());
     json_object_set_new(obj, "_deleted", json_boolean(row->deleted));
     graph_json_origin(obj, &row->origin);
     graph_json_text(obj, "_accountId", row->account_id);

@@ -103,8 +103,7 @@ graph_store_classes_text(struct arena *arena, const struct graph_object *o)
 }
 
 static char *
-graph_store_properties_text(struct arena *arena,
-                            const struct graph_object *o)
+graph_store_properties_text(struct arena *arena, const struct graph_object *o)
 {
     struct graph_text t = {.arena = arena};
 
@@ -148,8 +147,8 @@ graph_store_parse_json(struct arena *arena, struct graph_object *o,
             goto out;
         }
         o->class_count = json_array_size(list);
-        o->classes = arena_alloc(arena, (o->class_count + 1) *
-                                            sizeof(*o->classes));
+        o->classes =
+            arena_alloc(arena, (o->class_count + 1) * sizeof(*o->classes));
         if (o->classes == NULL) {
             status = STATUS_NOMEM;
             goto out;
@@ -175,8 +174,8 @@ graph_store_parse_json(struct arena *arena, struct graph_object *o,
         goto out;
     }
     o->property_count = json_object_size(props);
-    o->properties = arena_alloc(arena, (o->property_count + 1) *
-                                           sizeof(*o->properties));
+    o->properties =
+        arena_alloc(arena, (o->property_count + 1) * sizeof(*o->properties));
     if (o->properties == NULL) {
         status = STATUS_NOMEM;
         goto out;
@@ -186,15 +185,16 @@ graph_store_parse_json(struct arena *arena, struct graph_object *o,
     {
         o->properties[i].name = arena_strdup(arena, name);
         o->properties[i].value = graph_value_text(arena, value);
-        if (o->properties[i].name == NULL ||
-            o->properties[i].value == NULL) {
+        if (o->properties[i].name == NULL || o->properties[i].value == NULL) {
             status = STATUS_NOMEM;
             goto out;
         }
         i++;
     }
-    qsort(o->properties, o->property_count, sizeof(*o->properties),
-          graph_store_property_order);
+    if (o->property_count > 1) {
+        qsort(o->properties, o->property_count, sizeof(*o->properties),
+              graph_store_property_order);
+    }
 
 out:
     json_decref(list);
@@ -215,36 +215,36 @@ out:
  * Every query that reads rows selects these columns in this order; the
  * entity lists end in NULLs where relationships have their endpoints.
  */
-#define GRAPH_ENTITY_COLUMNS                                                 \
-    "seq, id, source, scope, instance, key, type, classes, display_name, "   \
-    "properties, raw_data, digest, version, created_ms, begin_ms, end_ms, "  \
-    "deleted, definition_id, integration_type, integration_class, "          \
+#define GRAPH_ENTITY_COLUMNS                                                   \
+    "seq, id, source, scope, instance, key, type, classes, display_name, "     \
+    "properties, raw_data, digest, version, created_ms, begin_ms, end_ms, "    \
+    "deleted, definition_id, integration_type, integration_class, "            \
     "integration_name, NULL, NULL, NULL, NULL, NULL"
-#define GRAPH_ENTITY_COLUMNS_E                                               \
-    "e.seq, e.id, e.source, e.scope, e.instance, e.key, e.type, e.classes, " \
-    "e.display_name, e.properties, e.raw_data, e.digest, e.version, "        \
-    "e.created_ms, e.begin_ms, e.end_ms, e.deleted, e.definition_id, "       \
-    "e.integration_type, e.integration_class, e.integration_name, NULL, "    \
+#define GRAPH_ENTITY_COLUMNS_E                                                 \
+    "e.seq, e.id, e.source, e.scope, e.instance, e.key, e.type, e.classes, "   \
+    "e.display_name, e.properties, e.raw_data, e.digest, e.version, "          \
+    "e.created_ms, e.begin_ms, e.end_ms, e.deleted, e.definition_id, "         \
+    "e.integration_type, e.integration_class, e.integration_name, NULL, "      \
     "NULL, NULL, NULL, NULL"
-#define GRAPH_ENTITY_HISTORY                                                 \
-    "0, id, source, scope, instance, key, type, classes, display_name, "     \
-    "properties, NULL, digest, version, created_ms, begin_ms, end_ms, "      \
-    "deleted, definition_id, integration_type, integration_class, "          \
+#define GRAPH_ENTITY_HISTORY                                                   \
+    "0, id, source, scope, instance, key, type, classes, display_name, "       \
+    "properties, NULL, digest, version, created_ms, begin_ms, end_ms, "        \
+    "deleted, definition_id, integration_type, integration_class, "            \
     "integration_name, NULL, NULL, NULL, NULL, NULL"
-#define GRAPH_RELATIONSHIP_COLUMNS                                           \
-    "seq, id, source, scope, instance, key, type, class, display_name, "     \
-    "properties, raw_data, digest, version, created_ms, begin_ms, end_ms, "  \
-    "deleted, definition_id, integration_type, integration_class, "          \
+#define GRAPH_RELATIONSHIP_COLUMNS                                             \
+    "seq, id, source, scope, instance, key, type, class, display_name, "       \
+    "properties, raw_data, digest, version, created_ms, begin_ms, end_ms, "    \
+    "deleted, definition_id, integration_type, integration_class, "            \
     "integration_name, from_id, to_id, from_key, to_key, mapping"
-#define GRAPH_RELATIONSHIP_HISTORY                                           \
-    "0, id, source, scope, instance, key, type, class, display_name, "       \
-    "properties, NULL, digest, version, created_ms, begin_ms, end_ms, "      \
-    "deleted, definition_id, integration_type, integration_class, "          \
+#define GRAPH_RELATIONSHIP_HISTORY                                             \
+    "0, id, source, scope, instance, key, type, class, display_name, "         \
+    "properties, NULL, digest, version, created_ms, begin_ms, end_ms, "        \
+    "deleted, definition_id, integration_type, integration_class, "            \
     "integration_name, from_id, to_id, from_key, to_key, mapping"
 
 static enum status
-graph_store_read(struct arena *arena, enum graph_kind kind,
-                 sqlite3_stmt *stmt, struct graph_row *row, struct error *err)
+graph_store_read(struct arena *arena, enum graph_kind kind, sqlite3_stmt *stmt,
+                 struct graph_row *row, struct error *err)
 {
     struct graph_object *o = &row->object;
     const char *source;
@@ -299,8 +299,7 @@ graph_store_read_one(sqlite3_stmt *stmt, struct arena *arena,
     status = sql_step(stmt, &row, err);
     if (status == STATUS_OK && !row) {
         status = error_set(err, STATUS_NOT_FOUND, "NOT_FOUND",
-                           "no such %s in this account",
-                           graph_kind_name(kind));
+                           "no such %s in this account", graph_kind_name(kind));
     }
     if (status == STATUS_OK) {
         status = graph_store_read(arena, kind, stmt, out, err);
@@ -329,8 +328,7 @@ graph_store_read_all(sqlite3_stmt *stmt, struct arena *arena,
             break;
         }
         array = grown;
-        status = graph_store_read(arena, kind, stmt, &array[*count - 1],
-                                  err);
+        status = graph_store_read(arena, kind, stmt, &array[*count - 1], err);
         if (status != STATUS_OK) {
             break;
         }
@@ -350,8 +348,7 @@ graph_store_account_id(sqlite3 *db, struct arena *arena, const char **out,
 
     *out = NULL;
     status = sql_prepare(db, &stmt, err,
-                         "SELECT value FROM meta WHERE key = 'account_id'",
-                         "");
+                         "SELECT value FROM meta WHERE key = 'account_id'", "");
     if (status == STATUS_OK) {
         status = sql_step(stmt, &row, err);
     }
@@ -524,8 +521,8 @@ struct graph_store_texts {
 };
 
 static enum status
-graph_store_texts_make(struct graph_store_texts *t,
-                       const struct graph_row *row, struct error *err)
+graph_store_texts_make(struct graph_store_texts *t, const struct graph_row *row,
+                       struct error *err)
 {
     const struct graph_object *o = &row->object;
 
@@ -547,8 +544,7 @@ graph_store_texts_make(struct graph_store_texts *t,
 }
 
 enum status
-graph_store_insert(sqlite3 *db, const struct graph_row *row,
-                   struct error *err)
+graph_store_insert(sqlite3 *db, const struct graph_row *row, struct error *err)
 {
     const struct graph_object *o = &row->object;
     const struct graph_origin *g = &row->origin;
@@ -572,9 +568,9 @@ graph_store_insert(sqlite3 *db, const struct graph_row *row,
             "ssssssssssssiiinissss", row->id, t.source, g->scope, t.instance,
             t.partition, o->key, o->type, t.classes, o->display_name,
             t.properties, o->raw_data, row->digest, row->version,
-            row->created_ms, row->begin_ms, row->end_ms,
-            (int64_t)row->deleted, g->integration_definition_id,
-            g->integration_type, g->integration_class, g->integration_name);
+            row->created_ms, row->begin_ms, row->end_ms, (int64_t)row->deleted,
+            g->integration_definition_id, g->integration_type,
+            g->integration_class, g->integration_name);
         if (status == STATUS_OK) {
             status = graph_store_set_classes(db, row->id, o, err);
         }
@@ -633,10 +629,10 @@ graph_store_replace_entity(sqlite3 *db, const struct graph_row *row,
             "sssssssiinissss"
             "s",
             row->id, o->type, t->classes, o->display_name, t->properties,
-            o->raw_data, row->digest, row->version, row->begin_ms,
-            row->end_ms, (int64_t)row->deleted,
-            g->integration_definition_id, g->integration_type,
-            g->integration_class, g->integration_name, o->key);
+            o->raw_data, row->digest, row->version, row->begin_ms, row->end_ms,
+            (int64_t)row->deleted, g->integration_definition_id,
+            g->integration_type, g->integration_class, g->integration_name,
+            o->key);
     }
     if (status == STATUS_OK) {
         status = graph_store_set_classes(db, row->id, o, err);
@@ -680,11 +676,10 @@ graph_store_replace_relationship(sqlite3 *db, const struct graph_row *row,
             "sssssssiinissss"
             "ssssss",
             row->id, o->type, t->classes, o->display_name, t->properties,
-            o->raw_data, row->digest, row->version, row->begin_ms,
-            row->end_ms, (int64_t)row->deleted,
-            g->integration_definition_id, g->integration_type,
-            g->integration_class, g->integration_name, o->key, o->from_id,
-            o->to_id, o->from_key, o->to_key, o->mapping);
+            o->raw_data, row->digest, row->version, row->begin_ms, row->end_ms,
+            (int64_t)row->deleted, g->integration_definition_id,
+            g->integration_type, g->integration_class, g->integration_name,
+            o->key, o->from_id, o->to_id, o->from_key, o->to_key, o->mapping);
     }
     return status;
 }
@@ -715,12 +710,12 @@ graph_store_set_raw_data(sqlite3 *db, enum graph_kind kind, const char *id,
 {
     if (kind == GRAPH_KIND_ENTITY) {
         return sql_exec(db, NULL, err,
-                        "UPDATE entities SET raw_data = ? WHERE id = ?",
-                        "ss", raw_data, id);
+                        "UPDATE entities SET raw_data = ? WHERE id = ?", "ss",
+                        raw_data, id);
     }
     return sql_exec(db, NULL, err,
-                    "UPDATE relationships SET raw_data = ? WHERE id = ?",
-                    "ss", raw_data, id);
+                    "UPDATE relationships SET raw_data = ? WHERE id = ?", "ss",
+                    raw_data, id);
 }
 
 enum status
@@ -765,13 +760,13 @@ graph_store_remove(sqlite3 *db, enum graph_kind kind, const char *id,
     int changes = 0;
 
     if (kind == GRAPH_KIND_RELATIONSHIP) {
-        status = sql_exec(db, NULL, err,
-                          "DELETE FROM relationship_versions WHERE id = ?",
-                          "s", id);
+        status =
+            sql_exec(db, NULL, err,
+                     "DELETE FROM relationship_versions WHERE id = ?", "s", id);
         if (status == STATUS_OK) {
-            status = sql_exec(db, &changes, err,
-                              "DELETE FROM relationships WHERE id = ?", "s",
-                              id);
+            status =
+                sql_exec(db, &changes, err,
+                         "DELETE FROM relationships WHERE id = ?", "s", id);
             counts->relationships += changes;
         }
         return status;
@@ -792,8 +787,7 @@ graph_store_remove(sqlite3 *db, enum graph_kind kind, const char *id,
     }
     if (status == STATUS_OK) {
         status = sql_exec(db, NULL, err,
-                          "DELETE FROM entity_versions WHERE id = ?", "s",
-                          id);
+                          "DELETE FROM entity_versions WHERE id = ?", "s", id);
     }
     if (status == STATUS_OK) {
         changes = 0;
@@ -812,12 +806,12 @@ graph_store_remove(sqlite3 *db, enum graph_kind kind, const char *id,
  * for relationships ?6 from and ?7 to.  Each query is driven by the
  * index of one equality and checks the other filters row by row.
  */
-#define GRAPH_ENTITY_TAIL                                                    \
-    " AND seq < ?1 AND (?2 OR deleted = 0) AND (?4 IS NULL OR type = ?4) "   \
+#define GRAPH_ENTITY_TAIL                                                      \
+    " AND seq < ?1 AND (?2 OR deleted = 0) AND (?4 IS NULL OR type = ?4) "     \
     "AND ?5 IS NULL ORDER BY seq DESC LIMIT ?3"
-#define GRAPH_RELATIONSHIP_TAIL                                              \
-    " AND seq < ?1 AND (?2 OR deleted = 0) AND (?4 IS NULL OR type = ?4) "   \
-    "AND (?5 IS NULL OR class = ?5) AND (?6 IS NULL OR from_id = ?6) "       \
+#define GRAPH_RELATIONSHIP_TAIL                                                \
+    " AND seq < ?1 AND (?2 OR deleted = 0) AND (?4 IS NULL OR type = ?4) "     \
+    "AND (?5 IS NULL OR class = ?5) AND (?6 IS NULL OR from_id = ?6) "         \
     "AND (?7 IS NULL OR to_id = ?7) ORDER BY seq DESC LIMIT ?3"
 
 static const char *
@@ -840,23 +834,19 @@ graph_store_list_sql(enum graph_kind kind, const struct graph_filter *f)
     }
     if (f->from_id != NULL) {
         return "SELECT " GRAPH_RELATIONSHIP_COLUMNS
-               " FROM relationships WHERE from_id = ?6"
-               GRAPH_RELATIONSHIP_TAIL;
+               " FROM relationships WHERE from_id = ?6" GRAPH_RELATIONSHIP_TAIL;
     }
     if (f->to_id != NULL) {
         return "SELECT " GRAPH_RELATIONSHIP_COLUMNS
-               " FROM relationships WHERE to_id = ?7"
-               GRAPH_RELATIONSHIP_TAIL;
+               " FROM relationships WHERE to_id = ?7" GRAPH_RELATIONSHIP_TAIL;
     }
     if (f->class_name != NULL) {
         return "SELECT " GRAPH_RELATIONSHIP_COLUMNS
-               " FROM relationships WHERE class = ?5"
-               GRAPH_RELATIONSHIP_TAIL;
+               " FROM relationships WHERE class = ?5" GRAPH_RELATIONSHIP_TAIL;
     }
     if (f->type != NULL) {
         return "SELECT " GRAPH_RELATIONSHIP_COLUMNS
-               " FROM relationships WHERE type = ?4"
-               GRAPH_RELATIONSHIP_TAIL;
+               " FROM relationships WHERE type = ?4" GRAPH_RELATIONSHIP_TAIL;
     }
     return "SELECT " GRAPH_RELATIONSHIP_COLUMNS
            " FROM relationships WHERE 1" GRAPH_RELATIONSHIP_TAIL;
@@ -876,14 +866,12 @@ graph_store_list(sqlite3 *db, struct arena *arena, enum graph_kind kind,
     *count = 0;
     if (kind == GRAPH_KIND_ENTITY) {
         status = sql_prepare(db, &stmt, err, sql, "iiiss", before_seq,
-                             (int64_t)filter->include_deleted,
-                             (int64_t)limit, filter->type,
-                             filter->class_name);
+                             (int64_t)filter->include_deleted, (int64_t)limit,
+                             filter->type, filter->class_name);
     } else {
         status = sql_prepare(db, &stmt, err, sql, "iiissss", before_seq,
-                             (int64_t)filter->include_deleted,
-                             (int64_t)limit, filter->type,
-                             filter->class_name, filter->from_id,
+                             (int64_t)filter->include_deleted, (int64_t)limit,
+                             filter->type, filter->class_name, filter->from_id,
                              filter->to_id);
     }
     if (status != STATUS_OK) {
@@ -895,8 +883,7 @@ graph_store_list(sqlite3 *db, struct arena *arena, enum graph_kind kind,
 enum status
 graph_store_versions(sqlite3 *db, struct arena *arena, enum graph_kind kind,
                      const char *id, int64_t before_version, int limit,
-                     struct graph_row **rows, size_t *count,
-                     struct error *err)
+                     struct graph_row **rows, size_t *count, struct error *err)
 {
     sqlite3_stmt *stmt = NULL;
     enum status status;
@@ -912,14 +899,14 @@ graph_store_versions(sqlite3 *db, struct arena *arena, enum graph_kind kind,
                              "version < ?2 ORDER BY version DESC LIMIT ?3",
                              "sii", id, before_version, (int64_t)limit);
     } else {
-        status = sql_prepare(db, &stmt, err,
-                             "SELECT " GRAPH_RELATIONSHIP_COLUMNS
-                             " FROM relationships WHERE id = ?1 AND "
-                             "version < ?2 UNION ALL SELECT "
-                             GRAPH_RELATIONSHIP_HISTORY
-                             " FROM relationship_versions WHERE id = ?1 AND "
-                             "version < ?2 ORDER BY version DESC LIMIT ?3",
-                             "sii", id, before_version, (int64_t)limit);
+        status = sql_prepare(
+            db, &stmt, err,
+            "SELECT " GRAPH_RELATIONSHIP_COLUMNS
+            " FROM relationships WHERE id = ?1 AND "
+            "version < ?2 UNION ALL SELECT " GRAPH_RELATIONSHIP_HISTORY
+            " FROM relationship_versions WHERE id = ?1 AND "
+            "version < ?2 ORDER BY version DESC LIMIT ?3",
+            "sii", id, before_version, (int64_t)limit);
     }
     if (status != STATUS_OK) {
         return status;

@@ -31,8 +31,8 @@
 
 #define ENTITIES_SCOPE_DEFAULT "default"
 #define ENTITIES_BULK_MAX      5000
-#define ENTITIES_ERRORS_MAX    100  /* per-object errors in one answer */
-#define ENTITIES_DIGITS_MAX    18   /* below INT64_MAX, so no overflow */
+#define ENTITIES_ERRORS_MAX    100 /* per-object errors in one answer */
+#define ENTITIES_DIGITS_MAX    18  /* below INT64_MAX, so no overflow */
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -153,8 +153,7 @@ entities_query_bool(struct request *req, const char *name, bool *out,
         return STATUS_OK;
     }
     return error_set(err, STATUS_INVALID, "INVALID_QUERY",
-                     "the query argument \"%s\" must be true or false",
-                     name);
+                     "the query argument \"%s\" must be true or false", name);
 }
 
 /* The origin of writes from this API: source api, the ?scope= given. */
@@ -166,8 +165,8 @@ entities_origin(struct request *req, struct graph_origin *origin,
 
     memset(origin, 0, sizeof(*origin));
     origin->source = GRAPH_SOURCE_API;
-    status = entities_query_text(req, "scope", GRAPH_SCOPE_MAX,
-                                 &origin->scope, err);
+    status =
+        entities_query_text(req, "scope", GRAPH_SCOPE_MAX, &origin->scope, err);
     if (status == STATUS_OK && origin->scope == NULL) {
         origin->scope = ENTITIES_SCOPE_DEFAULT;
     }
@@ -179,13 +178,12 @@ entities_origin(struct request *req, struct graph_origin *origin,
 
 /* The caller's account's graph store, with the request's deadline. */
 static enum status
-entities_open(struct request *req, bool write, sqlite3 **gdb,
-              struct error *err)
+entities_open(struct request *req, bool write, sqlite3 **gdb, struct error *err)
 {
     enum status status;
 
-    status = graph_store_acquire(&req->server->graphs,
-                                 req->subject.account_id, gdb, err);
+    status = graph_store_acquire(&req->server->graphs, req->subject.account_id,
+                                 gdb, err);
     if (status != STATUS_OK) {
         return status;
     }
@@ -243,9 +241,9 @@ entities_commit(struct request *req, sqlite3 *gdb, const char *event,
  * its _validationErrors and, after a write, as "validation".
  */
 static enum status
-entities_reply_row(struct request *req, int http_status,
-                   enum graph_kind kind, const struct graph_row *row,
-                   const char *change, json_t *problems)
+entities_reply_row(struct request *req, int http_status, enum graph_kind kind,
+                   const struct graph_row *row, const char *change,
+                   json_t *problems)
 {
     json_t *obj = graph_row_json(row, true);
 
@@ -258,9 +256,8 @@ entities_reply_row(struct request *req, int http_status,
     if (change != NULL) {
         return http_reply_json(req, http_status,
                                json_pack("{s:o, s:s, s:O*}",
-                                         graph_kind_name(kind), obj,
-                                         "change", change, "validation",
-                                         problems));
+                                         graph_kind_name(kind), obj, "change",
+                                         change, "validation", problems));
     }
     return http_reply_json(req, http_status,
                            json_pack("{s:o}", graph_kind_name(kind), obj));
@@ -280,8 +277,8 @@ entities_create(struct request *req, enum graph_kind kind, struct error *err)
     json_t *body, *problems = NULL;
     char event[64];
 
-    status = rest_require(req, ACCESS_ACTION_CREATE, ACCESS_RESOURCE_GRAPH,
-                          err);
+    status =
+        rest_require(req, ACCESS_ACTION_CREATE, ACCESS_RESOURCE_GRAPH, err);
     if (status == STATUS_OK) {
         status = entities_origin(req, &origin, err);
     }
@@ -302,8 +299,8 @@ entities_create(struct request *req, enum graph_kind kind, struct error *err)
     /* Changing an existing object is an update, with its own right. */
     if (status == STATUS_OK && change != GRAPH_CHANGE_CREATED &&
         change != GRAPH_CHANGE_UNCHANGED) {
-        status = rest_require(req, ACCESS_ACTION_UPDATE,
-                              ACCESS_RESOURCE_GRAPH, err);
+        status =
+            rest_require(req, ACCESS_ACTION_UPDATE, ACCESS_RESOURCE_GRAPH, err);
     }
     if (status == STATUS_OK) {
         status = rest_validate_entity(req, gdb, &row, &problems, err);
@@ -318,10 +315,9 @@ entities_create(struct request *req, enum graph_kind kind, struct error *err)
             err);
     }
     if (status == STATUS_OK) {
-        status = entities_reply_row(req,
-                                    change == GRAPH_CHANGE_CREATED ? 201 : 200,
-                                    kind, &row, entities_change_name(change),
-                                    problems);
+        status = entities_reply_row(
+            req, change == GRAPH_CHANGE_CREATED ? 201 : 200, kind, &row,
+            entities_change_name(change), problems);
     }
     entities_close(req, gdb);
     return status;
@@ -363,14 +359,13 @@ entities_update(struct request *req, enum graph_kind kind, struct error *err)
     json_t *body, *problems = NULL;
     char event[64];
 
-    status = rest_require(req, ACCESS_ACTION_UPDATE, ACCESS_RESOURCE_GRAPH,
-                          err);
+    status =
+        rest_require(req, ACCESS_ACTION_UPDATE, ACCESS_RESOURCE_GRAPH, err);
     if (status == STATUS_OK) {
         status = entities_body(req, &body, err);
     }
     if (status == STATUS_OK) {
-        status = graph_object_parse_patch(&req->arena, kind, body, &patch,
-                                          err);
+        status = graph_object_parse_patch(&req->arena, kind, body, &patch, err);
     }
     if (status == STATUS_OK) {
         status = entities_open(req, true, &gdb, err);
@@ -412,8 +407,8 @@ entities_delete(struct request *req, enum graph_kind kind, struct error *err)
     json_t *answer;
     char event[64];
 
-    status = rest_require(req, ACCESS_ACTION_DELETE, ACCESS_RESOURCE_GRAPH,
-                          err);
+    status =
+        rest_require(req, ACCESS_ACTION_DELETE, ACCESS_RESOURCE_GRAPH, err);
     if (status == STATUS_OK) {
         status = entities_query_bool(req, "hard", &hard, err);
     }
@@ -421,8 +416,8 @@ entities_delete(struct request *req, enum graph_kind kind, struct error *err)
         status = entities_open(req, true, &gdb, err);
     }
     if (status == STATUS_OK) {
-        status = graph_delete(gdb, &req->arena, kind, id, hard,
-                              clock_now_ms(), &counts, err);
+        status = graph_delete(gdb, &req->arena, kind, id, hard, clock_now_ms(),
+                              &counts, err);
     }
     if (status == STATUS_OK && !hard) {
         status = graph_get(gdb, &req->arena, kind, id, &row, err);
@@ -440,8 +435,7 @@ entities_delete(struct request *req, enum graph_kind kind, struct error *err)
     if (status == STATUS_OK) {
         answer = json_pack("{s:b, s:{s:I, s:I}}", "hard", hard, "deleted",
                            "entities", (json_int_t)counts.entities,
-                           "relationships",
-                           (json_int_t)counts.relationships);
+                           "relationships", (json_int_t)counts.relationships);
         if (answer != NULL && !hard) {
             json_object_set_new(answer, graph_kind_name(kind),
                                 graph_row_json(&row, false));
@@ -473,15 +467,15 @@ entities_filter(struct request *req, enum graph_kind kind,
     enum status status;
 
     memset(filter, 0, sizeof(*filter));
-    status = entities_query_text(req, "type", GRAPH_NAME_MAX, &filter->type,
-                                 err);
+    status =
+        entities_query_text(req, "type", GRAPH_NAME_MAX, &filter->type, err);
     if (status == STATUS_OK) {
         status = entities_query_text(req, "class", GRAPH_NAME_MAX,
                                      &filter->class_name, err);
     }
     if (status == STATUS_OK) {
-        status = entities_query_bool(req, "deleted",
-                                     &filter->include_deleted, err);
+        status =
+            entities_query_bool(req, "deleted", &filter->include_deleted, err);
     }
     if (status == STATUS_OK && kind == GRAPH_KIND_RELATIONSHIP) {
         status = entities_query_text(req, "fromEntityId", GRAPH_KEY_MAX,
@@ -512,26 +506,25 @@ entities_list(struct request *req, enum graph_kind kind, struct error *err)
         status = entities_filter(req, kind, &filter, err);
     }
     if (status == STATUS_OK) {
-        status = entities_query_number(req, "limit", GRAPH_LIST_MAX, &limit,
-                                       err);
+        status =
+            entities_query_number(req, "limit", GRAPH_LIST_MAX, &limit, err);
     }
     if (status == STATUS_OK) {
-        status = entities_query_text(req, "cursor", GRAPH_CURSOR_MAX, &cursor,
-                                     err);
+        status =
+            entities_query_text(req, "cursor", GRAPH_CURSOR_MAX, &cursor, err);
     }
     if (status == STATUS_OK) {
         status = entities_open(req, false, &gdb, err);
     }
     if (status == STATUS_OK) {
-        status = graph_list(gdb, &req->arena, kind, &filter, cursor,
-                            (int)limit, &rows, &count, next, err);
+        status = graph_list(gdb, &req->arena, kind, &filter, cursor, (int)limit,
+                            &rows, &count, next, err);
     }
     if (status == STATUS_OK) {
         list = entities_rows_json(rows, count);
         status = http_reply_json(
             req, 200,
-            json_pack("{s:o, s:o}", entities_plural(kind), list,
-                      "next_cursor",
+            json_pack("{s:o, s:o}", entities_plural(kind), list, "next_cursor",
                       next[0] != '\0' ? json_string(next) : json_null()));
     }
     entities_close(req, gdb);
@@ -539,8 +532,7 @@ entities_list(struct request *req, enum graph_kind kind, struct error *err)
 }
 
 static enum status
-entities_versions(struct request *req, enum graph_kind kind,
-                  struct error *err)
+entities_versions(struct request *req, enum graph_kind kind, struct error *err)
 {
     int64_t limit = GRAPH_LIST_DEFAULT, before = 0;
     struct graph_row *rows = NULL;
@@ -551,19 +543,18 @@ entities_versions(struct request *req, enum graph_kind kind,
 
     status = rest_require(req, ACCESS_ACTION_READ, ACCESS_RESOURCE_GRAPH, err);
     if (status == STATUS_OK) {
-        status = entities_query_number(req, "limit", GRAPH_LIST_MAX, &limit,
-                                       err);
+        status =
+            entities_query_number(req, "limit", GRAPH_LIST_MAX, &limit, err);
     }
     if (status == STATUS_OK) {
-        status = entities_query_number(req, "before", INT64_MAX, &before,
-                                       err);
+        status = entities_query_number(req, "before", INT64_MAX, &before, err);
     }
     if (status == STATUS_OK) {
         status = entities_open(req, false, &gdb, err);
     }
     if (status == STATUS_OK) {
-        status = graph_versions(gdb, &req->arena, kind, req->params[0],
-                                before, (int)limit + 1, &rows, &count, err);
+        status = graph_versions(gdb, &req->arena, kind, req->params[0], before,
+                                (int)limit + 1, &rows, &count, err);
     }
     if (status == STATUS_OK) {
         next = json_null();
@@ -596,8 +587,8 @@ struct bulk {
     size_t counts[2];
     struct bulk_problem problems[ENTITIES_ERRORS_MAX];
     size_t problem_count;
-    size_t refused;              /* all problems, also those not kept */
-    int64_t changes[2][3];       /* by kind: created, updated, unchanged */
+    size_t refused;        /* all problems, also those not kept */
+    int64_t changes[2][3]; /* by kind: created, updated, unchanged */
     json_t *results[2];
 };
 
@@ -649,9 +640,9 @@ bulk_parse(struct bulk *b, enum graph_kind kind, json_t *array,
     }
     for (size_t i = 0; i < count; i++) {
         error_clear(&local);
-        status = graph_object_parse(&b->req->arena, kind,
-                                    json_array_get(array, i), &objects[i],
-                                    &local);
+        status =
+            graph_object_parse(&b->req->arena, kind, json_array_get(array, i),
+                               &objects[i], &local);
         if (status == STATUS_INVALID) {
             objects[i].key = NULL;
             bulk_note(b, kind, i, &local);
@@ -685,16 +676,14 @@ bulk_key_order(const void *a, const void *b)
 
 /* A key given twice in one upload is refused at its second place. */
 static enum status
-bulk_check_duplicates(struct bulk *b, enum graph_kind kind,
-                      struct error *err)
+bulk_check_duplicates(struct bulk *b, enum graph_kind kind, struct error *err)
 {
     const struct graph_object *objects = b->objects[kind];
     struct bulk_key *keys;
     struct error local;
     size_t n = 0;
 
-    keys = arena_alloc(&b->req->arena, (b->counts[kind] + 1) *
-                                           sizeof(*keys));
+    keys = arena_alloc(&b->req->arena, (b->counts[kind] + 1) * sizeof(*keys));
     if (keys == NULL) {
         return error_set(err, STATUS_NOMEM, NULL, "out of memory");
     }
@@ -704,7 +693,9 @@ bulk_check_duplicates(struct bulk *b, enum graph_kind kind,
             keys[n++].index = i;
         }
     }
-    qsort(keys, n, sizeof(*keys), bulk_key_order);
+    if (n > 1) {
+        qsort(keys, n, sizeof(*keys), bulk_key_order);
+    }
 
     for (size_t i = 1; i < n; i++) {
         if (strcmp(keys[i].key, keys[i - 1].key) != 0) {
@@ -739,11 +730,9 @@ bulk_write(struct bulk *b, sqlite3 *gdb, enum graph_kind kind, int64_t now,
     for (size_t i = 0; i < b->counts[kind]; i++) {
         error_clear(&local);
         status = graph_upsert(gdb, &b->req->arena, &b->origin,
-                              &b->objects[kind][i], now, &row, &change,
-                              &local);
+                              &b->objects[kind][i], now, &row, &change, &local);
         if (status == STATUS_OK) {
-            status = rest_validate_entity(b->req, gdb, &row, &problems,
-                                          &local);
+            status = rest_validate_entity(b->req, gdb, &row, &problems, &local);
         }
         if (status == STATUS_INVALID) {
             bulk_note(b, kind, i, &local);
@@ -759,11 +748,10 @@ bulk_write(struct bulk *b, sqlite3 *gdb, enum graph_kind kind, int64_t now,
         b->changes[kind][slot]++;
         json_array_append_new(
             b->results[kind],
-            json_pack("{s:I, s:s, s:s, s:I, s:s, s:O*}", "index",
-                      (json_int_t)i, "_id", row.id, "_key", row.object.key,
-                      "_version", (json_int_t)row.version, "change",
-                      entities_change_name(change), "validation",
-                      problems));
+            json_pack("{s:I, s:s, s:s, s:I, s:s, s:O*}", "index", (json_int_t)i,
+                      "_id", row.id, "_key", row.object.key, "_version",
+                      (json_int_t)row.version, "change",
+                      entities_change_name(change), "validation", problems));
     }
     return STATUS_OK;
 }
@@ -787,17 +775,19 @@ bulk_refuse(struct bulk *b)
     json_t *list = json_array(), *answer;
     char message[ERROR_MESSAGE_MAX];
 
-    qsort(b->problems, b->problem_count, sizeof(b->problems[0]),
-          bulk_problem_order);
+    if (b->problem_count > 1) {
+        qsort(b->problems, b->problem_count, sizeof(b->problems[0]),
+              bulk_problem_order);
+    }
 
     for (size_t i = 0; i < b->problem_count; i++) {
         const struct bulk_problem *p = &b->problems[i];
 
-        json_array_append_new(
-            list, json_pack("{s:s, s:I, s:s, s:s}", "kind",
-                            graph_kind_name(p->kind), "index",
-                            (json_int_t)p->index, "code", p->error.code,
-                            "message", p->error.message));
+        json_array_append_new(list, json_pack("{s:s, s:I, s:s, s:s}", "kind",
+                                              graph_kind_name(p->kind), "index",
+                                              (json_int_t)p->index, "code",
+                                              p->error.code, "message",
+                                              p->error.message));
     }
     if (b->refused == 1) {
         snprintf(message, sizeof(message), "%s", first->error.message);
@@ -882,11 +872,11 @@ rest_graph_bulk(struct request *req, struct error *err)
     }
     b->req = req;
 
-    status = rest_require(req, ACCESS_ACTION_CREATE, ACCESS_RESOURCE_GRAPH,
-                          err);
+    status =
+        rest_require(req, ACCESS_ACTION_CREATE, ACCESS_RESOURCE_GRAPH, err);
     if (status == STATUS_OK) {
-        status = rest_require(req, ACCESS_ACTION_UPDATE,
-                              ACCESS_RESOURCE_GRAPH, err);
+        status =
+            rest_require(req, ACCESS_ACTION_UPDATE, ACCESS_RESOURCE_GRAPH, err);
     }
     if (status == STATUS_OK) {
         status = entities_origin(req, &b->origin, err);
@@ -915,22 +905,20 @@ rest_graph_bulk(struct request *req, struct error *err)
     }
 
     if (status == STATUS_OK) {
-        detail = json_pack("{s:s, s:o, s:o}", "scope", b->origin.scope,
-                           "entities",
-                           bulk_counts_json(b, GRAPH_KIND_ENTITY),
-                           "relationships",
-                           bulk_counts_json(b, GRAPH_KIND_RELATIONSHIP));
+        detail =
+            json_pack("{s:s, s:o, s:o}", "scope", b->origin.scope, "entities",
+                      bulk_counts_json(b, GRAPH_KIND_ENTITY), "relationships",
+                      bulk_counts_json(b, GRAPH_KIND_RELATIONSHIP));
         status = entities_commit(req, gdb, "graph.bulk", "", detail, err);
     }
     if (status == STATUS_OK) {
         status = http_reply_json(
             req, 200,
             json_pack("{s:{s:o, s:o}, s:O, s:O}", "counts", "entities",
-                      bulk_counts_json(b, GRAPH_KIND_ENTITY),
-                      "relationships",
-                      bulk_counts_json(b, GRAPH_KIND_RELATIONSHIP),
-                      "entities", b->results[GRAPH_KIND_ENTITY],
-                      "relationships", b->results[GRAPH_KIND_RELATIONSHIP]));
+                      bulk_counts_json(b, GRAPH_KIND_ENTITY), "relationships",
+                      bulk_counts_json(b, GRAPH_KIND_RELATIONSHIP), "entities",
+                      b->results[GRAPH_KIND_ENTITY], "relationships",
+                      b->results[GRAPH_KIND_RELATIONSHIP]));
     }
 
 out:

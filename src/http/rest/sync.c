@@ -380,8 +380,10 @@ sync_refuse(struct request *req, struct sync_problems *problems)
     char message[ERROR_MESSAGE_MAX];
     json_t *list = json_array();
 
-    qsort(problems->list, problems->count, sizeof(problems->list[0]),
-          sync_problem_order);
+    if (problems->count > 1) {
+        qsort(problems->list, problems->count, sizeof(problems->list[0]),
+              sync_problem_order);
+    }
     for (size_t i = 0; i < problems->count; i++) {
         const struct sync_problem *p = &problems->list[i];
 
